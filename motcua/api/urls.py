@@ -1,0 +1,14 @@
+"""API v1 routing. Each app keeps its endpoints in its own `api.py` and lists them in `api_urls`."""
+
+from django.urls import include, path
+
+from . import auth, views
+
+app_name = "api"
+
+urlpatterns = [
+    path("", views.root, name="root"),
+    path("auth/token", auth.TokenView.as_view(), name="auth-token"),
+    path("", include("motcua.worktime.api_urls")),
+    path("", include("motcua.catalog.api_urls")),
+]

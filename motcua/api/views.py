@@ -1,0 +1,37 @@
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+
+
+@never_cache
+def healthz(request):
+    """Liveness and readiness: 200 when the database answers, 503 when it does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # any database failure means "not ready"
+        return JsonResponse({"status": "error", "database": str(exc)[:200]}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@extend_schema(exclude=True)
+@api_view(["GET"])
+@permission_classes([AllowAny])
+def root(request):
+    """The entry point of API v1: links to its parts."""
+    return Response(
+        {
+            "auth_token": reverse("api:auth-token", request=request),
+            "due_date": reverse("api:worktime-due-date", request=request),
+            "calendar": reverse("api:worktime-calendar", request=request),
+            "procedures": reverse("api:procedure-list", request=request),
+            "schema": reverse("schema", request=request),
+            "docs": reverse("api-docs", request=request),
+        }
+    )

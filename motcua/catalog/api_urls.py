@@ -1,0 +1,7 @@
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("procedures", api.ProcedureListView.as_view(), name="procedure-list"),
+]

@@ -1,0 +1,5 @@
+from django.conf import settings
+
+
+def site(request):
+    return {"MOTCUA_BASE_URL": settings.MOTCUA_BASE_URL}
