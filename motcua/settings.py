@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "motcua.agencies",
     "motcua.worktime",
     "motcua.catalog",
+    "motcua.documents",
     "motcua.api",
     "motcua.portal",
     "motcua.backoffice",
