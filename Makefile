@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install install-test lint format serve worker schema clean
+.PHONY: demo test install install-test lint format serve worker schema messages clean
 
 $(BIN)/python:
 	@scripts/make-venv.sh "$(PYTHON)" "$(VENV)"
@@ -54,6 +54,10 @@ worker: install
 
 schema: install
 	$(BIN)/motcua spectacular --validate --file docs/openapi.yaml
+
+messages: install
+	cd motcua && DEBUG=1 ../$(BIN)/django-admin makemessages -l en --settings=motcua.settings --pythonpath=.. --no-obsolete
+	cd motcua && DEBUG=1 ../$(BIN)/django-admin compilemessages --settings=motcua.settings --pythonpath=..
 
 clean:
 	rm -rf $(VENV) var *.egg-info

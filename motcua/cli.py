@@ -11,8 +11,10 @@ import sys
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.settings")
-    if len(argv) > 1 and not argv[1].startswith("-"):
-        argv[1] = argv[1].replace("-", "_")
+    # Command names: `load-units` is Django's `load_units` (also after `help`).
+    name_at = 2 if len(argv) > 2 and argv[1] == "help" else 1
+    if len(argv) > name_at and not argv[name_at].startswith("-"):
+        argv[name_at] = argv[name_at].replace("-", "_")
     if len(argv) > 1 and argv[1] == "worker":
         from motcua.celery import app
 
@@ -20,6 +22,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from django.core.management import execute_from_command_line
 
+    argv[0] = "motcua"
     execute_from_command_line(argv)
     return 0
 

@@ -1,6 +1,6 @@
 """API v1 routing. Each app keeps its endpoints in its own `api.py` and lists them in `api_urls`."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from . import auth, views
 
@@ -9,6 +9,8 @@ app_name = "api"
 urlpatterns = [
     path("", views.root, name="root"),
     path("auth/token", auth.TokenView.as_view(), name="auth-token"),
+    path("me", views.me, name="me"),
     path("", include("motcua.worktime.api_urls")),
     path("", include("motcua.catalog.api_urls")),
+    re_path(r"^.*$", views.not_found),
 ]

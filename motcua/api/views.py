@@ -35,3 +35,32 @@ def root(request):
             "docs": reverse("api-docs", request=request),
         }
     )
+
+
+@extend_schema(tags=["auth"], summary="Tài khoản đang đăng nhập và vai trò theo cơ quan")
+@api_view(["GET"])
+def me(request):
+    """The authenticated user and their roles per agency."""
+    user = request.user
+    memberships = user.memberships.filter(is_active=True).select_related("agency")
+    return Response(
+        {
+            "username": user.get_username(),
+            "full_name": user.get_full_name(),
+            "is_staff": user.is_staff,
+            "roles": [
+                {"role": m.role, "agency": m.agency.e_id, "agency_name": m.agency.name}
+                for m in memberships
+            ],
+        }
+    )
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
+@permission_classes([AllowAny])
+def not_found(request, *args, **kwargs):
+    """Unknown API paths answer in the API's JSON error shape, not with an HTML page."""
+    from django.http import Http404
+
+    raise Http404
