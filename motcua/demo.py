@@ -83,10 +83,11 @@ def assign_demo_agencies() -> int:
 def add_demo_extra_sessions() -> str:
     """'Chủ nhật vì dân': Sunday 07:30–11:00 at the province center (receiving and returning)."""
     from motcua.agencies.models import Agency, AgencyKind
+    from motcua.worktime.models import Weekday
     from motcua.worktime.services import ensure_weekly_extra_session
 
     center = Agency.objects.filter(kind=AgencyKind.SERVICE_CENTER).order_by("e_id").first()
     if center is None:
         return ""
-    ensure_weekly_extra_session(center, "Chủ nhật vì dân", weekday=6, start="07:30", end="11:00")
+    ensure_weekly_extra_session(center, "Chủ nhật vì dân", weekday=Weekday.SUNDAY, start="07:30", end="11:00")
     return f"Chủ nhật vì dân, 07:30–11:00, {center.name}"

@@ -1,7 +1,13 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class WorktimeConfig(AppConfig):
     name = "motcua.worktime"
     label = "worktime"
-    verbose_name = "Lịch làm việc"
+    verbose_name = _("Lịch làm việc")
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()
