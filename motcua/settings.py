@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "motcua.worktime",
     "motcua.catalog",
     "motcua.documents",
+    "motcua.dossiers",
     "motcua.api",
     "motcua.portal",
     "motcua.backoffice",
