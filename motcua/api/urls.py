@@ -12,5 +12,7 @@ urlpatterns = [
     path("me", views.me, name="me"),
     path("", include("motcua.worktime.api_urls")),
     path("", include("motcua.catalog.api_urls")),
+    path("", include("motcua.dossiers.api_urls")),
+    path("", include("motcua.dossiers.tracking_api_urls")),
     re_path(r"^.*$", views.not_found),
 ]

@@ -1,0 +1,2 @@
+# Public dossier pages (tracking).
+urlpatterns = []
