@@ -24,8 +24,9 @@ class Command(BaseCommand):
             out.write(f"  {line}")
         out.write("")
         out.write(self.style.SUCCESS(f"Tài khoản trình diễn (mật khẩu: {password}):"))
+        width = max(len(username) for username, _role, _agency in summary["users"])
         for username, role, agency in summary["users"]:
-            out.write(f"  {username:<12} {role:<22} {agency}")
+            out.write(f"  {username:<{width}}  {role:<18}  {agency}")
         out.write("")
         out.write(f"Trang công dân:  {settings.MOTCUA_BASE_URL}/")
         out.write(f"Trang quản trị:  {settings.MOTCUA_BASE_URL}/admin/")
