@@ -4,4 +4,5 @@ from . import api
 
 urlpatterns = [
     path("procedures", api.ProcedureListView.as_view(), name="procedure-list"),
+    path("procedures/<str:code>", api.ProcedureDetailView.as_view(), name="procedure-detail"),
 ]
