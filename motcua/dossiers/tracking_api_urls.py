@@ -1,2 +1,8 @@
-# Public tracking endpoint of API v1 (filled by the tracking work).
-urlpatterns = []
+# Public tracking endpoint of API v1.
+from django.urls import path
+
+from . import tracking_api
+
+urlpatterns = [
+    path("tracking/<str:code>", tracking_api.TrackingDetailView.as_view(), name="tracking-detail"),
+]
