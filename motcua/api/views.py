@@ -1,7 +1,8 @@
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -37,7 +38,27 @@ def root(request):
     )
 
 
-@extend_schema(tags=["auth"], summary="Tài khoản đang đăng nhập và vai trò theo cơ quan")
+@extend_schema(
+    tags=["auth"],
+    summary="Tài khoản đang đăng nhập và vai trò theo cơ quan",
+    responses=inline_serializer(
+        "Me",
+        {
+            "username": serializers.CharField(),
+            "full_name": serializers.CharField(),
+            "is_staff": serializers.BooleanField(),
+            "roles": inline_serializer(
+                "MeRole",
+                {
+                    "role": serializers.CharField(),
+                    "agency": serializers.CharField(),
+                    "agency_name": serializers.CharField(),
+                },
+                many=True,
+            ),
+        },
+    ),
+)
 @api_view(["GET"])
 def me(request):
     """The authenticated user and their roles per agency."""
