@@ -42,7 +42,9 @@ class Dossier(models.Model):
         Procedure, verbose_name=_("thủ tục"), on_delete=models.PROTECT, related_name="dossiers"
     )
     procedure_version = models.ForeignKey(
-        ProcedureVersion, verbose_name=_("phiên bản thủ tục"), on_delete=models.PROTECT,
+        ProcedureVersion,
+        verbose_name=_("phiên bản thủ tục"),
+        on_delete=models.PROTECT,
         related_name="dossiers",
     )
     regime = models.CharField(_("chế độ pháp lý"), max_length=12, choices=Regime.choices)
@@ -50,7 +52,9 @@ class Dossier(models.Model):
 
     # Applicant (người nộp) and optional authorised representative.
     applicant_kind = models.CharField(
-        _("loại người nộp"), max_length=12, choices=ApplicantKind.choices,
+        _("loại người nộp"),
+        max_length=12,
+        choices=ApplicantKind.choices,
         default=ApplicantKind.CITIZEN,
     )
     applicant_name = models.CharField(_("họ tên / tên tổ chức"), max_length=255)
@@ -59,30 +63,52 @@ class Dossier(models.Model):
     applicant_email = models.EmailField(_("thư điện tử"), blank=True)
     applicant_address = models.CharField(_("địa chỉ"), max_length=500, blank=True)
     applicant_commune = models.ForeignKey(
-        AdministrativeUnit, verbose_name=_("xã, phường"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        AdministrativeUnit,
+        verbose_name=_("xã, phường"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     representative_name = models.CharField(_("người được ủy quyền"), max_length=255, blank=True)
-    representative_id_number = models.CharField(_("số định danh người được ủy quyền"), max_length=20, blank=True)
-    representative_phone = models.CharField(_("điện thoại người được ủy quyền"), max_length=20, blank=True)
+    representative_id_number = models.CharField(
+        _("số định danh người được ủy quyền"), max_length=20, blank=True
+    )
+    representative_phone = models.CharField(
+        _("điện thoại người được ủy quyền"), max_length=20, blank=True
+    )
     applicant_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("tài khoản người nộp"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="dossiers",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tài khoản người nộp"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dossiers",
     )
 
     # Where: the receiving center (territorial rule: any center of the province), the competent
     # agency that decides, and the agency holding the dossier now (the current step's agency).
     receiving_agency = models.ForeignKey(
-        Agency, verbose_name=_("nơi tiếp nhận"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="received_dossiers",
+        Agency,
+        verbose_name=_("nơi tiếp nhận"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="received_dossiers",
     )
     competent_agency = models.ForeignKey(
-        Agency, verbose_name=_("cơ quan có thẩm quyền"), on_delete=models.PROTECT,
+        Agency,
+        verbose_name=_("cơ quan có thẩm quyền"),
+        on_delete=models.PROTECT,
         related_name="competent_dossiers",
     )
     current_agency = models.ForeignKey(
-        Agency, verbose_name=_("cơ quan đang xử lý"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="current_dossiers",
+        Agency,
+        verbose_name=_("cơ quan đang xử lý"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="current_dossiers",
     )
 
     # Where in the lifecycle.
@@ -92,8 +118,12 @@ class Dossier(models.Model):
     previous_state = models.CharField(max_length=16, choices=State.choices, blank=True)
     step_index = models.PositiveSmallIntegerField(_("bước hiện tại"), default=0)
     current_officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("cán bộ xử lý"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="assigned_dossiers",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cán bộ xử lý"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_dossiers",
     )
     supplement_requests = models.PositiveSmallIntegerField(_("số lần yêu cầu bổ sung"), default=0)
     reception_supplement_requests = models.PositiveSmallIntegerField(default=0)
@@ -109,7 +139,9 @@ class Dossier(models.Model):
     returned_at = models.DateTimeField(_("thời điểm trả kết quả"), null=True, blank=True)
     ended_at = models.DateTimeField(_("thời điểm kết thúc"), null=True, blank=True)
 
-    result_kind = models.CharField(_("kết quả"), max_length=10, choices=ResultKind.choices, blank=True)
+    result_kind = models.CharField(
+        _("kết quả"), max_length=10, choices=ResultKind.choices, blank=True
+    )
     result_note = models.TextField(_("nội dung kết quả"), blank=True)
     delivery_method = models.CharField(
         _("hình thức trả"), max_length=8, choices=DeliveryMethod.choices, blank=True
@@ -117,8 +149,12 @@ class Dossier(models.Model):
     delivered_to = models.CharField(_("người nhận kết quả"), max_length=255, blank=True)
 
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("người tạo"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người tạo"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     updated_at = models.DateTimeField(auto_now=True)
     # Optimistic concurrency: every action increments it (compare-and-swap on update).
@@ -143,16 +179,16 @@ class Dossier(models.Model):
     def __str__(self):
         return self.code or f"{_('Hồ sơ nháp')} {self.public_id}"
 
-    def refresh_search_column(self) -> None:
-        self.search_folded = fold(
-            f"{self.code or ''} {self.applicant_name} {self.applicant_id_number}"
-        )[:600]
-
     def save(self, *args, **kwargs):
         self.refresh_search_column()
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_folded", "updated_at"}
         super().save(*args, **kwargs)
+
+    def refresh_search_column(self) -> None:
+        self.search_folded = fold(
+            f"{self.code or ''} {self.applicant_name} {self.applicant_id_number}"
+        )[:600]
 
 
 def attachment_path(instance, filename):
@@ -170,8 +206,12 @@ class AttachmentKind(models.TextChoices):
 class Attachment(models.Model):
     dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="attachments")
     document = models.ForeignKey(
-        RequiredDocument, verbose_name=_("thành phần hồ sơ"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        RequiredDocument,
+        verbose_name=_("thành phần hồ sơ"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     kind = models.CharField(
         _("loại"), max_length=12, choices=AttachmentKind.choices, default=AttachmentKind.SUBMISSION
@@ -183,8 +223,12 @@ class Attachment(models.Model):
     sha256 = models.CharField(_("mã băm SHA-256"), max_length=64)
     digitised = models.BooleanField(_("số hóa khi tiếp nhận"), default=False)
     reused_from = models.ForeignKey(
-        "self", verbose_name=_("tái sử dụng từ"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="reuses",
+        "self",
+        verbose_name=_("tái sử dụng từ"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reuses",
     )
     uploaded_at = models.DateTimeField(_("thời điểm tải lên"), auto_now_add=True)
     uploaded_by = models.ForeignKey(
@@ -207,10 +251,16 @@ class StepRecord(models.Model):
     index = models.PositiveSmallIntegerField(_("bước"))
     name = models.CharField(_("tên bước"), max_length=255)
     role = models.CharField(_("vai trò"), max_length=20)
-    agency = models.ForeignKey(Agency, verbose_name=_("cơ quan"), on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("cơ quan"), on_delete=models.PROTECT, related_name="+"
+    )
     officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("cán bộ"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cán bộ"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     started_at = models.DateTimeField(_("nhận lúc"))
     due_at = models.DateTimeField(_("hạn của bước"))
@@ -223,6 +273,9 @@ class StepRecord(models.Model):
         verbose_name_plural = _("phiếu kiểm soát quá trình")
         ordering = ["dossier", "started_at", "id"]
         indexes = [models.Index(fields=["dossier", "index"])]
+
+    def __str__(self):
+        return f"{self.index + 1}. {self.name}"
 
     @property
     def on_time(self) -> bool | None:
@@ -250,6 +303,9 @@ class Pause(models.Model):
         verbose_name_plural = _("thời gian tạm dừng")
         ordering = ["dossier", "started_at"]
 
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.started_at:%d/%m/%Y %H:%M}"
+
 
 class Apology(models.Model):
     """The apology letter and new appointment (form 04): at most one per dossier."""
@@ -267,6 +323,9 @@ class Apology(models.Model):
         verbose_name = _("văn bản xin lỗi, hẹn lại")
         verbose_name_plural = _("văn bản xin lỗi, hẹn lại")
 
+    def __str__(self):
+        return f"{self.dossier} → {self.new_due_at:%d/%m/%Y %H:%M}"
+
 
 class Event(models.Model):
     """One recorded action on a dossier. Append-only and hash-chained per dossier: `hash` covers
@@ -277,13 +336,21 @@ class Event(models.Model):
     at = models.DateTimeField(_("thời điểm"))
     action = models.CharField(_("thao tác"), max_length=20, choices=Action.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("người thực hiện"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người thực hiện"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     actor_name = models.CharField(_("tên người thực hiện"), max_length=255, blank=True)
     role = models.CharField(_("vai trò"), max_length=20, blank=True)
     agency = models.ForeignKey(
-        Agency, verbose_name=_("cơ quan"), null=True, blank=True, on_delete=models.PROTECT,
+        Agency,
+        verbose_name=_("cơ quan"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     from_state = models.CharField(_("từ trạng thái"), max_length=16, blank=True)
@@ -299,10 +366,11 @@ class Event(models.Model):
         verbose_name = _("sự kiện hồ sơ")
         verbose_name_plural = _("nhật ký hồ sơ")
         ordering = ["dossier", "seq"]
-        constraints = [
-            models.UniqueConstraint(fields=["dossier", "seq"], name="unique_event_seq")
-        ]
+        constraints = [models.UniqueConstraint(fields=["dossier", "seq"], name="unique_event_seq")]
         indexes = [models.Index(fields=["at"]), models.Index(fields=["action", "at"])]
+
+    def __str__(self):
+        return f"{self.dossier_id}#{self.seq} {self.action}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -325,6 +393,9 @@ class CodeSequence(models.Model):
             models.UniqueConstraint(fields=["agency", "day"], name="unique_code_sequence")
         ]
 
+    def __str__(self):
+        return f"{self.agency_id} {self.day:%d/%m/%Y} {self.last}"
+
 
 class IdempotencyKey(models.Model):
     """A write request's Idempotency-Key and the response it got: a retry gets the same one."""
@@ -343,3 +414,6 @@ class IdempotencyKey(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "scope", "key"], name="unique_idempotency_key")
         ]
+
+    def __str__(self):
+        return f"{self.scope} {self.key}"
