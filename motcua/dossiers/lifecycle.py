@@ -224,10 +224,13 @@ class DossierFacts:
         if not (0 <= self.step_index < max(self.steps, 1)):
             raise ValueError(f"step_index {self.step_index} outside 0..{max(self.steps, 1) - 1}")
         if self.state == State.SUPPLEMENTING and self.previous_state not in (
+            State.DRAFT,
             State.SUBMITTED,
             State.PROCESSING,
         ):
-            raise ValueError("a supplementing dossier needs previous_state submitted/processing")
+            raise ValueError(
+                "a supplementing dossier needs previous_state draft/submitted/processing"
+            )
         if self.working_day <= timedelta(0):
             raise ValueError("a working day must be longer than zero")
 
@@ -235,7 +238,7 @@ class DossierFacts:
     def at_reception(self) -> bool:
         """Not yet accepted: the reception stage."""
         if self.state == State.SUPPLEMENTING:
-            return self.previous_state == State.SUBMITTED
+            return self.previous_state in (State.DRAFT, State.SUBMITTED)
         return self.state in (State.DRAFT, State.SUBMITTED)
 
     @property
@@ -344,7 +347,12 @@ RULES: dict[Action, Rule] = {
     Action.SUBMIT: _rule({A.APPLICANT}, {S.DRAFT}, S.SUBMITTED),
     Action.ACCEPT: _rule({A.RECEPTIONIST}, {S.DRAFT, S.SUBMITTED}, S.PROCESSING),
     Action.REQUEST_SUPPLEMENT: _rule(
-        {A.RECEPTIONIST, A.SPECIALIST}, {S.SUBMITTED, S.PROCESSING}, S.SUPPLEMENTING, ("items",)
+        # From a draft: a counter or postal dossier checked at the desk (online drafts are the
+        # applicant's until submitted).
+        {A.RECEPTIONIST, A.SPECIALIST},
+        {S.DRAFT, S.SUBMITTED, S.PROCESSING},
+        S.SUPPLEMENTING,
+        ("items",),
     ),
     Action.SUPPLEMENT: _rule({A.APPLICANT, A.RECEPTIONIST}, {S.SUPPLEMENTING}, None),
     Action.REFUSE: _rule(
@@ -483,7 +491,9 @@ def _guards(action: Action, facts: DossierFacts, actor) -> list[Violation]:
         if facts.steps < 1:
             out.append(_v("no_process_steps"))
     elif action == Action.REQUEST_SUPPLEMENT:
-        if facts.state == State.SUBMITTED:
+        if facts.state in (State.DRAFT, State.SUBMITTED):
+            if facts.state == State.DRAFT and facts.channel == Channel.ONLINE:
+                out.append(_v("online_dossier_not_submitted"))
             if actor != ActorKind.RECEPTIONIST:
                 out.append(Violation("actor_not_allowed", MESSAGES["reception_by_receptionist"]))
             if facts.reception_supplement_requests >= 1:

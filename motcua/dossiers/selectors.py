@@ -207,6 +207,16 @@ def filter_dossiers(
     return qs
 
 
+def sent_attachment_ids(dossier) -> set[int]:
+    """Ids of the attachments listed by the dossier's events (sent with a submission, an
+    acceptance, a supplement…): part of the record, no longer the uploader's to take back."""
+    ids: set[int] = set()
+    for data in Event.objects.filter(dossier_id=dossier.pk).values_list("data", flat=True):
+        if isinstance(data, dict):
+            ids.update(i for i in data.get("attachments") or () if isinstance(i, int))
+    return ids
+
+
 def events_of(dossier) -> QuerySet[Event]:
     """The dossier's event log, in order."""
     return (

@@ -81,6 +81,7 @@ from .models import (
     StepRecord,
 )
 from .regimes import local_date, regime_for
+from .selectors import sent_attachment_ids
 
 IDEMPOTENCY_SCOPE = "dossiers.create_dossier"
 
@@ -575,6 +576,11 @@ def _end(op: _Operation, reason: str) -> None:
 
 APPLICANT_FIELDS = {"kind", "name", "id_number", "phone", "email", "address", "commune"}
 REPRESENTATIVE_FIELDS = {"name", "id_number", "phone"}
+_REPRESENTATIVE_COLUMNS = (
+    "representative_name",
+    "representative_id_number",
+    "representative_phone",
+)
 
 
 class _Errors:
@@ -862,6 +868,47 @@ def create_dossier(
     return dossier
 
 
+def update_draft(
+    dossier,
+    actor,
+    *,
+    applicant: dict,
+    representative: dict | None = None,
+    expected_version=None,
+) -> Dossier:
+    """Correct the applicant (and representative) of an online draft before it is submitted:
+    only its applicant may, with the same checks as create_dossier. A new commune may change the
+    competent agency, and then the receiving center. No event: a draft is not a state change."""
+    _require_user(actor)
+    with transaction.atomic():
+        d = _lock(dossier.pk, expected_version)
+        if d.applicant_user_id != actor.pk:
+            raise ActionDenied()
+        if d.state != State.DRAFT or d.channel != Channel.ONLINE:
+            raise ActionInvalid(
+                "state_not_allowed", _("Chỉ sửa được thông tin của hồ sơ trực tuyến chưa nộp.")
+            )
+        cleared = {"applicant_commune": None, **dict.fromkeys(_REPRESENTATIVE_COLUMNS, "")}
+        fields = {**cleared, **_clean_applicant(applicant, representative)}
+        competent = routing.competent_agency_for(
+            d.procedure, d.procedure_version, commune=fields["applicant_commune"]
+        )
+        if competent.pk != d.competent_agency_id:
+            receiving = routing.default_center(competent)
+            if receiving is None:
+                raise ActionInvalid(
+                    "no_receiving_agency",
+                    _("Chưa có trung tâm phục vụ hành chính công tiếp nhận thủ tục này."),
+                    field="receiving_agency",
+                )
+            d.competent_agency, d.receiving_agency = competent, receiving
+        for name, value in fields.items():
+            setattr(d, name, value)
+        d.version += 1
+        d.save()
+    return d
+
+
 # --- the actions ----------------------------------------------------------------------------------
 
 
@@ -949,12 +996,18 @@ def request_supplement(
         d.previous_state = t.from_state
         d.supplement_requests = t.facts_after.supplement_requests
         d.reception_supplement_requests = t.facts_after.reception_supplement_requests
+        data: dict = {"items": list(t.fields["items"])}
+        if not d.code:
+            # A counter dossier checked at the desk is entered and gets its code (domain §1), so
+            # that form 02 carries it and the applicant can track the dossier.
+            _issue_code(d, op.now)
+            data["code"] = d.code
         Pause.objects.create(
             dossier=d, kind=PauseKind.SUPPLEMENT, started_at=op.now, items=list(t.fields["items"])
         )
         if op.has(Effect.PAUSE_CLOCK):
             d.paused_since = op.now
-        op.finish(data={"items": list(t.fields["items"])})
+        op.finish(data=data)
     return op.dossier
 
 
@@ -1453,3 +1506,36 @@ def add_attachment(
                 attachment.file.delete(save=False)
             raise
     return attachment
+
+
+def remove_attachment(attachment, actor) -> Dossier:
+    """Take back a file the actor attached and has not sent yet (an online draft's document, a
+    supplement before it is sent). A file listed by an event is part of the record and stays."""
+    _require_user(actor)
+    pk = getattr(attachment, "pk", attachment)
+    with transaction.atomic():
+        dossier_id = Attachment.objects.filter(pk=pk).values_list("dossier_id", flat=True).first()
+        if dossier_id is None:
+            raise ActionInvalid(
+                "attachment_not_found", _("Không tìm thấy tệp đính kèm."), field="attachment"
+            )
+        d = _lock(dossier_id, None)
+        found = Attachment.objects.get(pk=pk)
+        _may_attach(d, actor, found.kind)
+        if (
+            found.uploaded_by_id != actor.pk
+            or found.pk in sent_attachment_ids(d)
+            or found.reuses.exists()
+        ):
+            raise ActionInvalid(
+                "attachment_locked",
+                _("Tệp này đã được gửi cùng hồ sơ, không thể xóa."),
+                field="attachment",
+            )
+        name, storage = found.file.name, found.file.storage
+        found.delete()
+        # A re-used attachment shares its stored file: delete the file only when nothing else
+        # points at it, and only once the deletion of the row is committed.
+        if name and not Attachment.objects.filter(file=name).exists():
+            transaction.on_commit(lambda: storage.delete(name))
+    return d

@@ -1,13 +1,18 @@
 """Reads for the portal pages (the views stay thin)."""
 
+from datetime import date, timedelta
+
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.urls import reverse
+from django.utils import timezone
 
 from motcua.agencies.models import Agency, AgencyKind
 from motcua.catalog import search, selectors
 from motcua.catalog.models import Field, Procedure, ProcedureStatus
 from motcua.documents.qr import qr_data_uri
+from motcua.worktime.models import ExtraSession, Weekday
+from motcua.worktime.selectors import reception_hours
 
 PAGE_SIZE = 20
 POPULAR_COUNT = 6
@@ -15,12 +20,52 @@ POPULAR_COUNT = 6
 POSTER_DOCUMENTS = 6
 POSTER_DOCUMENT_LENGTH = 90
 POSTER_LONG_NAME = 120
+# How far ahead the home page lists the centers' extra sessions.
+EXTRA_SESSION_DAYS = 7
 
 
-def home_context() -> dict:
-    centers = Agency.objects.filter(kind=AgencyKind.SERVICE_CENTER, is_active=True).order_by("e_id")
+def extra_sessions(center: Agency, today: date, days: int = EXTRA_SESSION_DAYS) -> list[dict]:
+    """The center's reception sessions outside working time in the coming days ("Chủ nhật vì
+    dân", Sunday 07:30–11:00), from worktime's reception hours, so a weekly session that falls
+    on a holiday is left out as the calendar says."""
+    out = []
+    for offset in range(days):
+        day = today + timedelta(days=offset)
+        for period in reception_hours(center, day):
+            if not period.is_working_time:
+                out.append(
+                    {
+                        "name": period.name,
+                        "day": day,
+                        "weekday": Weekday(day.isoweekday()).label,
+                        "start": period.start,
+                        "end": period.end,
+                    }
+                )
+    return out
+
+
+def home_context(today: date | None = None) -> dict:
+    today = today or timezone.localdate()
+    centers = list(
+        Agency.objects.filter(kind=AgencyKind.SERVICE_CENTER, is_active=True).order_by("e_id")[:5]
+    )
+    # Only the centers that have extra sessions are asked for their coming days.
+    with_sessions = set(
+        ExtraSession.objects.filter(agency__in=centers, active=True).values_list(
+            "agency_id", flat=True
+        )
+    )
     return {
-        "centers": list(centers[:5]),
+        "centers": [
+            {
+                "agency": center,
+                "extra_sessions": extra_sessions(center, today)
+                if center.pk in with_sessions
+                else [],
+            }
+            for center in centers
+        ],
         "fields": selectors.fields_with_counts(),
         "popular": [row(p) for p in selectors.popular(POPULAR_COUNT)],
     }

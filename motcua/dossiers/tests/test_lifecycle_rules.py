@@ -40,7 +40,7 @@ SPEC = {
     Action.ACCEPT: ({RECEPTIONIST}, {State.DRAFT, State.SUBMITTED}, State.PROCESSING),
     Action.REQUEST_SUPPLEMENT: (
         {RECEPTIONIST, SPECIALIST},
-        {State.SUBMITTED, State.PROCESSING},
+        {State.DRAFT, State.SUBMITTED, State.PROCESSING},
         State.SUPPLEMENTING,
     ),
     Action.SUPPLEMENT: ({APPLICANT, RECEPTIONIST}, {State.SUPPLEMENTING}, None),
@@ -68,7 +68,10 @@ SPEC = {
 }
 RESTING = [s for s in State if s != State.RECEIVED]
 # Narrower than the table in one place: at reception only the receptionist requests supplements.
-ACTORS_AT = {(Action.REQUEST_SUPPLEMENT, State.SUBMITTED): {RECEPTIONIST}}
+ACTORS_AT = {
+    (Action.REQUEST_SUPPLEMENT, State.SUBMITTED): {RECEPTIONIST},
+    (Action.REQUEST_SUPPLEMENT, State.DRAFT): {RECEPTIONIST},
+}
 
 
 def codes(action, f, actor):
@@ -265,6 +268,25 @@ def test_request_supplement_at_reception_does_not_pause_the_clock():
     assert after.previous_state == State.SUBMITTED and not after.paused
     assert (after.reception_supplement_requests, after.supplement_requests) == (1, 0)
     assert after.at_reception
+
+
+def test_a_counter_draft_may_be_asked_for_supplements_at_the_desk():
+    f = facts(State.DRAFT, channel=Channel.COUNTER)
+    t = apply(Action.REQUEST_SUPPLEMENT, f, RECEPTIONIST, items=ITEMS)
+    after = t.facts_after
+    assert after.previous_state == State.DRAFT and not after.paused and after.at_reception
+    assert after.reception_supplement_requests == 1
+    # The supplements bring it back to the desk as a draft, to be accepted or refused there.
+    back = apply(Action.SUPPLEMENT, after, RECEPTIONIST)
+    assert back.to_state == State.DRAFT
+    assert Action.ACCEPT in allowed_actions(back.facts_after, RECEPTIONIST)
+    assert Action.REQUEST_SUPPLEMENT not in allowed_actions(back.facts_after, RECEPTIONIST)
+    assert Action.REFUSE in allowed_actions(after, RECEPTIONIST)
+
+
+def test_an_online_draft_is_not_asked_for_supplements():
+    f = facts(State.DRAFT, channel=Channel.ONLINE)
+    raises(Action.REQUEST_SUPPLEMENT, f, RECEPTIONIST, "online_dossier_not_submitted", items=ITEMS)
 
 
 def test_at_reception_only_the_receptionist_requests_supplements():

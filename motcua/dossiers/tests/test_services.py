@@ -343,6 +343,20 @@ def test_supplement_at_reception_once_clock_not_started(p):
     assert chain_ok(d)
 
 
+def test_a_counter_dossier_asked_for_supplements_at_the_desk_gets_its_code(p):
+    d = f.new_dossier(p, channel=Channel.COUNTER)
+    assert d.code is None
+    d = services.request_supplement(d, p.receptionist, items=["Tờ khai có chữ ký"], now=T0)
+    assert (d.state, d.previous_state) == ("supplementing", "draft")
+    assert d.code == "H22.40-251008-0001" and d.received_at is None and d.due_at is None
+    assert Event.objects.get(dossier=d).data["code"] == d.code
+    d = services.supplement(d, p.receptionist, now=vn(2025, 10, 9, 9))
+    assert d.state == "draft"
+    d = services.accept(d, p.receptionist, now=vn(2025, 10, 9, 9, 30))
+    assert d.state == "processing" and d.code == "H22.40-251008-0001"
+    assert chain_ok(d)
+
+
 def test_supplement_during_processing_over_tet_2026_moves_the_due_time_by_the_paused_time(p):
     f.seed_calendar(2026)
     d = f.dossier_in(p, "processing", step=1, now=vn(2026, 2, 10, 8, 30))

@@ -1,5 +1,6 @@
 from django import template
 
+from motcua.agencies.selectors import full_name
 from motcua.catalog import selectors
 
 register = template.Library()
@@ -11,3 +12,9 @@ def vnd(amount) -> str:
     if amount in (None, ""):
         return ""
     return selectors.format_vnd(int(amount))
+
+
+@register.filter
+def person(user) -> str:
+    """A user's name in Vietnamese order ("Hoàng Văn Nam"), else the user name."""
+    return full_name(user) if user is not None else ""
