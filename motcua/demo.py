@@ -14,7 +14,16 @@ CALENDAR_YEARS = range(2024, 2028)
 # Which demo department handles the province-level procedures of each field (the rest go to
 # Sở Tài chính, the demo's catch-all).
 FIELD_DEPARTMENTS = {
-    "Sở Tư pháp": ("hộ tịch", "chứng thực", "tư pháp", "lý lịch", "quốc tịch", "nuôi con"),
+    "Sở Tư pháp": (
+        "hộ tịch",
+        "chứng thực",
+        "tư pháp",
+        "lý lịch",
+        "quốc tịch",
+        "nuôi con",
+        "luật sư",
+        "công chứng",
+    ),
     "Sở Xây dựng": ("xây dựng", "giao thông", "đường bộ", "nhà ở", "quy hoạch"),
 }
 
@@ -89,5 +98,7 @@ def add_demo_extra_sessions() -> str:
     center = Agency.objects.filter(kind=AgencyKind.SERVICE_CENTER).order_by("e_id").first()
     if center is None:
         return ""
-    ensure_weekly_extra_session(center, "Chủ nhật vì dân", weekday=Weekday.SUNDAY, start="07:30", end="11:00")
+    ensure_weekly_extra_session(
+        center, "Chủ nhật vì dân", weekday=Weekday.SUNDAY, start="07:30", end="11:00"
+    )
     return f"Chủ nhật vì dân, 07:30–11:00, {center.name}"

@@ -33,6 +33,8 @@ def test_demo_loads_a_province_and_prints_logins(settings):
     assert ExtraSession.objects.filter(agency=center, name="Chủ nhật vì dân").exists()
     assert Procedure.objects.count() >= 120
     assert Procedure.objects.filter(status=ProcedureStatus.ACTIVE, agencies__isnull=True).count() == 0
+    # The demo specialist and leader (Sở Tư pháp) have procedures of their own to work on.
+    assert Procedure.objects.filter(status=ProcedureStatus.ACTIVE, agencies__name="Sở Tư pháp").count() >= 3
     for username in ("admin", "tiepnhan", "chuyenvien", "lanhdao", "quanly", "congdan"):
         assert f"  {username} " in output
         assert authenticate(username=username, password=settings.MOTCUA_DEMO_PASSWORD)
