@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Install the Debian packages that the demo (PDF rendering) or the tests (PDF/QR checkers, browser)
-# need, only when missing.
+# need, only when missing (the tests also need npm, to fetch axe-core).
 set -euo pipefail
 mode="${1:-demo}"
 missing=()
-has_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
+# grep reads all of it: `grep -q` would quit early, ldconfig would get SIGPIPE and, under
+# pipefail, a present library would count as missing.
+has_lib() { ldconfig -p 2>/dev/null | grep -F "$1" >/dev/null; }
 has_lib libpango-1.0.so.0 || missing+=(libpango-1.0-0)
 has_lib libpangoft2-1.0.so.0 || missing+=(libpangoft2-1.0-0)
 has_lib libharfbuzz-subset.so.0 || missing+=(libharfbuzz-subset0)
@@ -16,6 +18,7 @@ if [ "$mode" = test ]; then
   command -v zbarimg >/dev/null || missing+=(zbar-tools)
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   command -v msgfmt >/dev/null || missing+=(gettext)
+  command -v npm >/dev/null || missing+=(npm)  # fetches axe-core for the browser tests
 fi
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "Installing Debian packages: ${missing[*]}"

@@ -81,7 +81,7 @@ from .models import (
     StepRecord,
 )
 from .regimes import local_date, regime_for
-from .selectors import sent_attachment_ids
+from .selectors import LIST_RELATED, sent_attachment_ids
 
 IDEMPOTENCY_SCOPE = "dossiers.create_dossier"
 
@@ -182,7 +182,13 @@ def _holds(user, agency: Agency, roles: Iterable[str]) -> bool:
 
 
 def _steps(dossier: Dossier) -> list[Step]:
-    return list(dossier.procedure_version.steps.order_by("position"))
+    # A version's steps never change once published: kept on the instance, so that an action
+    # and the facts read for its answer (allowed actions) read them once.
+    cached = dossier.__dict__.get("_version_steps")
+    if cached is None or cached[0] != dossier.procedure_version_id:
+        steps = list(dossier.procedure_version.steps.order_by("position"))
+        cached = dossier.__dict__["_version_steps"] = (dossier.procedure_version_id, steps)
+    return list(cached[1])
 
 
 def _calendar(dossier: Dossier) -> WorkCalendar:
@@ -348,9 +354,11 @@ class _Operation:
 
 
 def _lock(pk: int, expected_version: int | None) -> Dossier:
-    # `of`: lock the dossier row only, not the joined procedure version.
+    # `of`: lock the dossier row only, not the joined rows. The procedure, its version and the
+    # agencies come with it: the actions (the code's agency) and the answer (the API's detail)
+    # read them, one query each otherwise.
     locking = Dossier.objects.select_for_update(of=("self",))
-    dossier = locking.select_related("procedure_version").get(pk=pk)
+    dossier = locking.select_related("procedure_version", *LIST_RELATED).get(pk=pk)
     if expected_version is not None and dossier.version != expected_version:
         raise DossierConflict(state=dossier.state, version=dossier.version)
     return dossier

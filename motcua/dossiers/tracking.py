@@ -18,6 +18,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import TextChoices
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from .codes import SECRET_ALPHABET, SECRET_LENGTH, normalize_code, normalize_secret, secrets_match
 from .lifecycle import Channel, State, is_overdue
-from .models import Dossier, PauseKind
+from .models import Dossier, Event, Pause, PauseKind, StepRecord
 
 # Longer input is no code of ours (the column holds 64 characters): refuse it before the query.
 MAX_CODE_LENGTH = 64
@@ -94,19 +95,161 @@ class TrackingView:
         return self.state.national_code
 
 
-def find(code: str, secret: str) -> Dossier | None:
+class _Place:
+    """An agency's name and address, as read with the dossier (no model instance)."""
+
+    __slots__ = ("name", "address")
+
+    def __init__(self, name: str, address: str):
+        self.name, self.address = name, address
+
+
+class _Tracked:
+    """The columns of a dossier the tracking read needs, read with one query (values_list):
+    what next_action, overdue and the view use of a Dossier, under the same names."""
+
+    __slots__ = (
+        "id",
+        "code",
+        "tracking_secret",
+        "state",
+        "channel",
+        "submitted_at",
+        "received_at",
+        "due_at",
+        "decided_at",
+        "returned_at",
+        "paused_since",
+        "procedure_name",
+        "receiving_agency",
+        "current_agency_name",
+        "competent_agency",
+    )
+
+    def __init__(self, row):
+        (
+            self.id,
+            self.code,
+            self.tracking_secret,
+            self.state,
+            self.channel,
+            self.submitted_at,
+            self.received_at,
+            self.due_at,
+            self.decided_at,
+            self.returned_at,
+            self.paused_since,
+            self.procedure_name,
+            receiving_name,
+            receiving_address,
+            self.current_agency_name,
+            competent_name,
+            competent_address,
+        ) = row
+        self.receiving_agency = (
+            _Place(receiving_name, receiving_address or "") if receiving_name is not None else None
+        )
+        self.competent_agency = _Place(competent_name, competent_address or "")
+
+
+_TRACKED_COLUMNS = (
+    "id",
+    "code",
+    "tracking_secret",
+    "state",
+    "channel",
+    "submitted_at",
+    "received_at",
+    "due_at",
+    "decided_at",
+    "returned_at",
+    "paused_since",
+    "procedure_version__name",
+    "receiving_agency__name",
+    "receiving_agency__address",
+    "current_agency__name",
+    "competent_agency__name",
+    "competent_agency__address",
+)
+
+
+class _Prepared:
+    """A values_list query compiled once per database connection and run with new parameters.
+
+    The ORM builds the SQL of a query each time it runs (most of a look-up's cost: the tracking
+    read is three small indexed queries); here the queryset is built once with placeholder
+    values, its SQL and column converters kept on the connection wrapper (one per thread), and
+    each call runs that SQL through the connection's cursor (counted, logged and wrapped like any
+    query) with its parameters in the same order, converting the rows as the ORM does."""
+
+    def __init__(self, name: str, build, placeholders: tuple):
+        self.name, self.build, self.placeholders = name, build, placeholders
+
+    def _compiled(self, connection):
+        cache_ = connection.__dict__.setdefault("_motcua_prepared", {})
+        compiled = cache_.get(self.name)
+        if compiled is None:
+            compiler = self.build().query.get_compiler(connection=connection)
+            sql, params = compiler.as_sql()
+            # The placeholder values must come back in order: they map to our parameters.
+            if tuple(params) != self.placeholders:  # pragma: no cover - guards a Django change
+                raise RuntimeError(f"unexpected parameters for {self.name}: {params!r}")
+            fields = [column[0] for column in compiler.select[: compiler.col_count]]
+            compiled = cache_[self.name] = (sql, compiler, compiler.get_converters(fields))
+        return compiled
+
+    def rows(self, *params) -> list[tuple]:
+        connection = connections[DEFAULT_DB_ALIAS]
+        sql, compiler, converters = self._compiled(connection)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        if converters:
+            rows = [tuple(row) for row in compiler.apply_converters(rows, converters)]
+        return rows
+
+
+_DOSSIER = _Prepared(
+    "tracking-dossier",
+    lambda: (
+        Dossier.objects.filter(code="?")
+        .exclude(state=State.DRAFT)
+        .order_by()
+        .values_list(*_TRACKED_COLUMNS)[:1]
+    ),
+    ("?", State.DRAFT.value),
+)
+_STEPS = _Prepared(
+    "tracking-steps",
+    lambda: (
+        StepRecord.objects.filter(dossier_id=0)
+        .order_by("started_at", "id")
+        .values_list("name", "agency__name", "started_at", "due_at", "finished_at")
+    ),
+    (0,),
+)
+_PAUSES = _Prepared(
+    "tracking-pauses",
+    lambda: (
+        Pause.objects.filter(dossier_id=0)
+        .order_by("started_at", "id")
+        .values_list("kind", "started_at", "ended_at", "items")
+    ),
+    (0,),
+)
+
+
+def find(code: str, secret: str) -> _Tracked | None:
     """The dossier with this code if `secret` is its tracking secret; None otherwise (wrong secret,
-    unknown code, draft, or a dossier without a secret look the same)."""
+    unknown code, draft, or a dossier without a secret look the same). One query: the needed
+    columns of the dossier with the names of its procedure version and agencies."""
     code = normalize_code(code or "")
     given = secret if isinstance(secret, str) else ""
     dossier = None
     if code and len(code) <= MAX_CODE_LENGTH and len(given) <= MAX_SECRET_LENGTH:
-        dossier = (
-            Dossier.objects.filter(code=code)
-            .exclude(state=State.DRAFT)
-            .select_related("procedure_version", "receiving_agency", "current_agency")
-            .first()
-        )
+        # `code` is unique: no ordering needed (`.first()` would add one).
+        rows = _DOSSIER.rows(code, State.DRAFT.value)
+        dossier = _Tracked(rows[0]) if rows else None
     expected = dossier.tracking_secret if dossier is not None else ""
     # Always one comparison: with the decoy when there is nothing real to compare against.
     matched = secrets_match(expected or _DECOY_SECRET, given)
@@ -134,51 +277,63 @@ def item_texts(items) -> list[str]:
     return texts
 
 
-def _steps(dossier: Dossier) -> tuple[TrackedStep, ...]:
+def _steps(dossier_id: int) -> tuple[TrackedStep, ...]:
     # Officers' names, hand-over names and internal notes are left out on purpose.
+    rows = _STEPS.rows(dossier_id)
     return tuple(
         TrackedStep(
-            name=record.name,
-            agency=record.agency.name,
-            started_at=record.started_at,
-            due_at=record.due_at,
-            finished_at=record.finished_at,
-            on_time=record.on_time,
+            name=name,
+            agency=agency,
+            started_at=started_at,
+            due_at=due_at,
+            finished_at=finished_at,
+            # StepRecord.on_time
+            on_time=None if finished_at is None else finished_at <= due_at,
         )
-        for record in dossier.step_records.select_related("agency").order_by("started_at", "id")
+        for name, agency, started_at, due_at, finished_at in rows
     )
 
 
-def _pauses(dossier: Dossier) -> tuple[TrackedPause, ...]:
+def _pauses(dossier_id: int) -> tuple[TrackedPause, ...]:
+    rows = _PAUSES.rows(dossier_id)
     return tuple(
         TrackedPause(
-            kind=pause.kind,
-            label=str(PauseKind(pause.kind).label),
-            started_at=pause.started_at,
-            ended_at=pause.ended_at,
-            items=tuple(item_texts(pause.items)),
+            kind=kind,
+            label=_pause_label(kind),
+            started_at=started_at,
+            ended_at=ended_at,
+            items=tuple(item_texts(items)),
         )
-        for pause in dossier.pauses.order_by("started_at", "id")
+        for kind, started_at, ended_at, items in rows
     )
 
 
-def _open_items(pauses, kind: str, dossier: Dossier, action: str) -> tuple[str, ...]:
+def _pause_label(kind: str) -> str:
+    return str(PauseKind(kind).label)
+
+
+def _open_items(pauses, kind: str, dossier, action: str) -> tuple[str, ...]:
     """Items of the open pause of `kind`; a request at reception has no pause, only its event."""
     for pause in reversed(pauses):
         if pause.kind == kind and pause.ended_at is None:
             return pause.items
-    event = dossier.events.filter(action=action).order_by("-seq").first()
-    if event is not None and isinstance(event.data, dict):
-        return tuple(item_texts(event.data.get("items")))
+    data = (
+        Event.objects.filter(dossier_id=dossier.id, action=action)
+        .order_by("-seq")
+        .values_list("data", flat=True)[:1]
+    )
+    data = next(iter(data), None)
+    if isinstance(data, dict):
+        return tuple(item_texts(data.get("items")))
     return ()
 
 
-def _place(dossier: Dossier) -> str:
+def _place(dossier) -> str:
     agency = dossier.receiving_agency or dossier.competent_agency
     return ", ".join(part for part in (agency.name, agency.address) if part)
 
 
-def next_action(dossier: Dossier, pauses: tuple[TrackedPause, ...]) -> Next:
+def next_action(dossier, pauses: tuple[TrackedPause, ...]) -> Next:
     """What the applicant must do now: supplement, pay, collect the result — or nothing."""
     state = State(dossier.state)
     if state == State.SUPPLEMENTING:
@@ -214,7 +369,7 @@ def next_action(dossier: Dossier, pauses: tuple[TrackedPause, ...]) -> Next:
     return Next(NextAction.NONE, "")
 
 
-def overdue(dossier: Dossier, now: datetime) -> bool:
+def overdue(dossier, now: datetime) -> bool:
     """Derived: past the due time while the clock runs. Awaiting payment counts only if its
     request did not pause the clock (paused_since is set by the services when it does)."""
     return is_overdue(
@@ -231,13 +386,13 @@ def track(code: str, secret: str, *, now: datetime | None = None) -> TrackingVie
     if dossier is None:
         return None
     now = now or timezone.now()
-    pauses = _pauses(dossier)
+    pauses = _pauses(dossier.id)
     return TrackingView(
         code=dossier.code,
         state=State(dossier.state),
-        procedure=dossier.procedure_version.name,
+        procedure=dossier.procedure_name,
         receiving_agency=dossier.receiving_agency.name if dossier.receiving_agency else "",
-        current_agency=dossier.current_agency.name if dossier.current_agency else "",
+        current_agency=dossier.current_agency_name or "",
         submitted_at=dossier.submitted_at,
         received_at=dossier.received_at,
         due_at=dossier.due_at,
@@ -245,7 +400,7 @@ def track(code: str, secret: str, *, now: datetime | None = None) -> TrackingVie
         returned_at=dossier.returned_at,
         overdue=overdue(dossier, now),
         paused=dossier.paused_since is not None,
-        steps=_steps(dossier),
+        steps=_steps(dossier.id),
         pauses=pauses,
         next=next_action(dossier, pauses),
     )

@@ -2,8 +2,16 @@
 
 Thin: tracking.track decides what the public sees. An unknown code, a wrong secret and a missing
 secret all answer the same 404 body, so the API never tells whether a code exists.
+
+The hot path is kept cheap (docs/benchmarks.md, "Dossiers"): no authentication, a fixed-window
+counter for the throttle, and the answer built as a dict by `representation`; the serializers
+below describe that answer for the OpenAPI schema and must be kept in step with it.
 """
 
+import time
+
+from django.core.cache import cache
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -18,20 +26,46 @@ from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from motcua.api.errors import ApiError
 
 from . import tracking
 
+_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
-class LookupThrottle(ScopedRateThrottle):
-    """Per client IP, scope `public_lookup`; the rate is read at request time (DRF reads it once
-    at import) so that settings overrides apply."""
 
-    def get_rate(self):
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+class LookupThrottle(BaseThrottle):
+    """Per client IP (`get_ident`: REMOTE_ADDR, or X-Forwarded-For per NUM_PROXIES), scope
+    `public_lookup`: at most N look-ups in each fixed window of the rate's period. The rate is
+    read at request time so that settings overrides apply. One `add` and one `incr` on the cache
+    per request (DRF's ScopedRateThrottle reads and rewrites the list of every request's time in
+    the window instead, which grows with the rate)."""
+
+    scope = "public_lookup"
+
+    def allow_request(self, request, view) -> bool:
+        rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        if rate is None:
+            return True
+        # As DRF's SimpleRateThrottle.parse_rate: "60/min" → 60 per 60 s.
+        count, _sep, period = rate.partition("/")
+        limit, seconds = int(count), _PERIODS[period.strip()[0]]
+        now = time.time()
+        window = int(now // seconds)
+        key = f"motcua:throttle:{self.scope}:{self.get_ident(request)}:{window}"
+        cache.add(key, 0, timeout=seconds + 1)
+        try:
+            used = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=seconds + 1)
+            used = 1
+        self._wait = (window + 1) * seconds - now
+        return used <= limit
+
+    def wait(self) -> float:
+        return max(1.0, self._wait)
 
 
 class StatusSerializer(serializers.Serializer):
@@ -143,4 +177,62 @@ class TrackingDetailView(APIView):
             raise ApiError(
                 "not_found", _("Không tìm thấy hồ sơ với mã hồ sơ và mã tra cứu đã cho."), 404
             )
-        return Response(TrackingSerializer(view).data)
+        return Response(representation(view))
+
+
+def representation(view: tracking.TrackingView) -> dict:
+    """`TrackingSerializer(view).data`, built directly (the serializers cost more than the rest
+    of the request): the same keys, and times as DRF writes them (ISO 8601 in the current time
+    zone, `Z` for UTC)."""
+    zone = timezone.get_current_timezone()
+
+    def at(value):
+        if value is None:
+            return None
+        text = value.astimezone(zone).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return {
+        "code": view.code,
+        "status": {
+            "code": str(view.state),
+            "name": view.status_name,
+            "national_code": view.national_code,
+        },
+        "procedure": str(view.procedure),
+        "receiving_agency": str(view.receiving_agency),
+        "current_agency": str(view.current_agency),
+        "submitted_at": at(view.submitted_at),
+        "received_at": at(view.received_at),
+        "due_at": at(view.due_at),
+        "decided_at": at(view.decided_at),
+        "returned_at": at(view.returned_at),
+        "overdue": bool(view.overdue),
+        "paused": bool(view.paused),
+        "steps": [
+            {
+                "name": str(step.name),
+                "agency": str(step.agency),
+                "started_at": at(step.started_at),
+                "due_at": at(step.due_at),
+                "finished_at": at(step.finished_at),
+                "on_time": step.on_time,
+            }
+            for step in view.steps
+        ],
+        "pauses": [
+            {
+                "kind": str(pause.kind),
+                "label": str(pause.label),
+                "started_at": at(pause.started_at),
+                "ended_at": at(pause.ended_at),
+                "items": [str(item) for item in pause.items],
+            }
+            for pause in view.pauses
+        ],
+        "next": {
+            "action": str(view.next.action),
+            "detail": str(view.next.detail),
+            "items": [str(item) for item in view.next.items],
+        },
+    }

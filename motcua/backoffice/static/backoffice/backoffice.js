@@ -39,6 +39,20 @@
       highlight(-1);
     }
 
+    // An option holds no link (no control inside a control): it carries the address to open.
+    function pick(option) {
+      if (option.dataset.href) {
+        window.location.assign(option.dataset.href);
+      }
+    }
+
+    list.addEventListener("click", function (event) {
+      var option = event.target.closest('[role="option"]');
+      if (option && list.contains(option)) {
+        pick(option);
+      }
+    });
+
     document.body.addEventListener("htmx:afterSwap", function (event) {
       if (event.detail && event.detail.target === list) {
         highlight(0);
@@ -55,10 +69,7 @@
         highlight(active - 1);
       } else if (event.key === "Enter" && active >= 0 && items[active]) {
         event.preventDefault();
-        var link = items[active].querySelector("a");
-        if (link) {
-          window.location.assign(link.href);
-        }
+        pick(items[active]);
       } else if (event.key === "Escape" && items.length) {
         event.preventDefault();
         close();
