@@ -230,7 +230,7 @@ def test_the_dossier_page_shows_status_steps_and_hides_officers(client, dossier)
     html = response.content.decode()
     assert f"Hồ sơ {dossier.code}" in html
     assert "Đang xử lý" in html and "(mã trạng thái 4)" in html
-    assert "09:15 22/10/2025" in html  # due time, Vietnam time, 24-hour
+    assert "22/10/2025 09:15" in html  # due time, Vietnam time, 24-hour
     assert "Trung tâm Phục vụ hành chính công tỉnh" in html and "Sở Tư pháp" in html
     assert not any(name in html for name in OFFICERS)
     assert "Ghi chú nội bộ" not in html
