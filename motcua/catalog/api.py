@@ -7,25 +7,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
-from rest_framework.throttling import ScopedRateThrottle
 
 from motcua.api.errors import BadParameter
+from motcua.api.throttling import PublicLookupThrottle
 
 from . import search, selectors
 from .models import Level, OnlineLevel
 from .serializers import ProcedureDetailSerializer, ProcedureListSerializer
-
-
-class PublicLookupThrottle(ScopedRateThrottle):
-    """Per client IP (or user) for public look-ups: scope `public_lookup`.
-
-    Reads the rate at request time (DRF reads it once at import), so that settings overrides
-    apply in tests and after reloads.
-    """
-
-    def get_rate(self):
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
 
 class PublicLookupMixin:

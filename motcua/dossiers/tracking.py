@@ -11,18 +11,17 @@ guessing only with a limit on attempts.
 
 from __future__ import annotations
 
-import math
-import time as _time
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import TextChoices
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from motcua.common import ratelimit
 
 from .codes import SECRET_ALPHABET, SECRET_LENGTH, normalize_code, normalize_secret, secrets_match
 from .lifecycle import Channel, State, is_overdue
@@ -408,48 +407,9 @@ def track(code: str, secret: str, *, now: datetime | None = None) -> TrackingVie
 
 # --- rate limit of the tracking page ----------------------------------------------------------------
 
-_PERIODS = {
-    "s": 1,
-    "sec": 1,
-    "second": 1,
-    "m": 60,
-    "min": 60,
-    "minute": 60,
-    "h": 3600,
-    "hour": 3600,
-    "d": 86400,
-    "day": 86400,
-}
-
-
-def parse_rate(rate: str) -> tuple[int, int]:
-    """`"60/min"` → (60, 60): requests allowed per period of seconds."""
-    count, _sep, period = rate.partition("/")
-    return int(count), _PERIODS[period.strip().lower()]
-
-
-def page_rate() -> tuple[int, int]:
-    # Read at each request so that a settings change (or a test override) applies at once.
-    return parse_rate(getattr(settings, "MOTCUA_TRACKING_PAGE_RATE", "60/min"))
-
 
 def allow_lookup(client: str) -> int | None:
     """Count one tracking look-up of `client` (its IP); None if allowed, else the seconds to wait.
-
-    A window opened by the client's first look-up, in the shared cache (Redis in production, so
-    every app server counts together; `add` and `incr` are atomic there and keep the expiry).
-    """
-    limit, period = page_rate()
-    now = _time.time()
-    key = f"motcua:tracking-page:{client}"
-    cache.add(f"{key}:start", now, timeout=period)
-    cache.add(key, 0, timeout=period)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=period)
-        count = 1
-    if count > limit:
-        started = cache.get(f"{key}:start", now)
-        return max(1, math.ceil(started + period - now))
-    return None
+    The rate is read at each request so that a settings change (or a test override) applies."""
+    rate = getattr(settings, "MOTCUA_TRACKING_PAGE_RATE", "60/min")
+    return ratelimit.hit("tracking-page", client, rate)

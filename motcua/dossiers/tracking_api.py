@@ -8,9 +8,6 @@ counter for the throttle, and the answer built as a dict by `representation`; th
 below describe that answer for the OpenAPI schema and must be kept in step with it.
 """
 
-import time
-
-from django.core.cache import cache
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -25,47 +22,12 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
-from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from motcua.api.errors import ApiError
+from motcua.api.throttling import PublicLookupThrottle
 
 from . import tracking
-
-_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-class LookupThrottle(BaseThrottle):
-    """Per client IP (`get_ident`: REMOTE_ADDR, or X-Forwarded-For per NUM_PROXIES), scope
-    `public_lookup`: at most N look-ups in each fixed window of the rate's period. The rate is
-    read at request time so that settings overrides apply. One `add` and one `incr` on the cache
-    per request (DRF's ScopedRateThrottle reads and rewrites the list of every request's time in
-    the window instead, which grows with the rate)."""
-
-    scope = "public_lookup"
-
-    def allow_request(self, request, view) -> bool:
-        rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
-        if rate is None:
-            return True
-        # As DRF's SimpleRateThrottle.parse_rate: "60/min" → 60 per 60 s.
-        count, _sep, period = rate.partition("/")
-        limit, seconds = int(count), _PERIODS[period.strip()[0]]
-        now = time.time()
-        window = int(now // seconds)
-        key = f"motcua:throttle:{self.scope}:{self.get_ident(request)}:{window}"
-        cache.add(key, 0, timeout=seconds + 1)
-        try:
-            used = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=seconds + 1)
-            used = 1
-        self._wait = (window + 1) * seconds - now
-        return used <= limit
-
-    def wait(self) -> float:
-        return max(1.0, self._wait)
 
 
 class StatusSerializer(serializers.Serializer):
@@ -127,7 +89,7 @@ class TrackingDetailView(APIView):
     # No authentication: the throttle then counts per client IP, logged in or not.
     authentication_classes = []
     permission_classes = [AllowAny]
-    throttle_classes = [LookupThrottle]
+    throttle_classes = [PublicLookupThrottle]
     throttle_scope = "public_lookup"
 
     @extend_schema(

@@ -7,7 +7,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
-from rest_framework.throttling import BaseThrottle
+
+from motcua.common.ratelimit import client_ip
 
 from . import tracking
 
@@ -29,12 +30,6 @@ class LookupForm(forms.Form):
             attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
         ),
     )
-
-
-def client_ip(request) -> str:
-    # The same client identity as the API throttles (REMOTE_ADDR, or X-Forwarded-For per
-    # REST_FRAMEWORK NUM_PROXIES behind a proxy), so one client is one client everywhere.
-    return BaseThrottle().get_ident(request)
 
 
 def _private(response):

@@ -23,7 +23,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView
 
 from motcua.agencies.selectors import is_staff_member
-from motcua.dossiers.views import client_ip
+from motcua.common.ratelimit import client_ip
 
 from .account_forms import LoginForm, SignUpForm
 from .ratelimit import login_failures

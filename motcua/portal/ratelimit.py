@@ -9,13 +9,9 @@ app server counts together.
 
 from __future__ import annotations
 
-import math
-import time
-
 from django.conf import settings
-from django.core.cache import cache
 
-from motcua.dossiers.tracking import parse_rate
+from motcua.common import ratelimit
 
 
 class FailureLimit:
@@ -24,31 +20,16 @@ class FailureLimit:
         self.setting = setting
         self.default = default
 
-    def rate(self) -> tuple[int, int]:
-        return parse_rate(getattr(settings, self.setting, self.default))
-
-    def _key(self, client: str) -> str:
-        return f"motcua:{self.name}:{client}"
+    def rate(self) -> str:
+        return getattr(settings, self.setting, self.default)
 
     def wait(self, client: str) -> int | None:
         """Seconds the client must wait before trying again, or None."""
-        limit, period = self.rate()
-        key = self._key(client)
-        if (cache.get(key) or 0) < limit:
-            return None
-        started = cache.get(f"{key}:start") or time.time()
-        return max(1, math.ceil(started + period - time.time()))
+        return ratelimit.blocked(self.name, client, self.rate())
 
     def fail(self, client: str) -> None:
-        """Count one failure (`add` then `incr`: atomic on Redis, the expiry is kept)."""
-        _limit, period = self.rate()
-        key = self._key(client)
-        cache.add(f"{key}:start", time.time(), timeout=period)
-        cache.add(key, 0, timeout=period)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=period)
+        """Count one failure."""
+        ratelimit.count(self.name, client, self.rate())
 
 
 login_failures = FailureLimit("login-page", "MOTCUA_LOGIN_PAGE_RATE", "10/min")

@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.test import override_settings
 
+from motcua.common import ratelimit
 from motcua.dossiers import tracking
 from motcua.dossiers.lifecycle import Channel, State
 from motcua.dossiers.models import Dossier
@@ -184,9 +185,9 @@ def test_overdue_is_derived_from_the_due_time(dossier):
 
 
 def test_page_rate_is_parsed():
-    assert tracking.parse_rate("60/min") == (60, 60)
-    assert tracking.parse_rate("5/s") == (5, 1)
-    assert tracking.parse_rate("1000/day") == (1000, 86400)
+    assert ratelimit.parse_rate("60/min") == (60, 60)
+    assert ratelimit.parse_rate("5/s") == (5, 1)
+    assert ratelimit.parse_rate("1000/day") == (1000, 86400)
 
 
 # --- the page ------------------------------------------------------------------------------------
