@@ -18,6 +18,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("motcua.dossiers.urls")),
+    path("", include("motcua.signing.urls")),
+    path("", include("motcua.payments.urls")),
+    path("", include("motcua.notifications.urls")),
+    path("", include("motcua.metrics.urls")),
     path("can-bo/", include("motcua.backoffice.urls")),
     path("", include("motcua.portal.urls")),
 ]

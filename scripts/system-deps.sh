@@ -19,6 +19,10 @@ if [ "$mode" = test ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   command -v msgfmt >/dev/null || missing+=(gettext)
   command -v npm >/dev/null || missing+=(npm)  # fetches axe-core for the browser tests
+  # Signing tests: a PKCS#11 token (SoftHSM2), pkcs11-tool, and NSS's certutil for pdfsig's trust.
+  command -v softhsm2-util >/dev/null || missing+=(softhsm2)
+  command -v pkcs11-tool >/dev/null || missing+=(opensc)
+  command -v certutil >/dev/null || missing+=(libnss3-tools)
 fi
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "Installing Debian packages: ${missing[*]}"

@@ -14,5 +14,9 @@ urlpatterns = [
     path("", include("motcua.catalog.api_urls")),
     path("", include("motcua.dossiers.api_urls")),
     path("", include("motcua.dossiers.tracking_api_urls")),
+    path("", include("motcua.signing.api_urls")),
+    path("", include("motcua.payments.api_urls")),
+    path("", include("motcua.notifications.api_urls")),
+    path("", include("motcua.metrics.api_urls")),
     re_path(r"^.*$", views.not_found),
 ]

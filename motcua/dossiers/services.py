@@ -416,7 +416,7 @@ def append_event(
         note=note,
         data=data,
     )
-    return Event.objects.create(
+    event = Event.objects.create(
         dossier_id=dossier.pk,
         seq=seq,
         at=at,
@@ -434,6 +434,9 @@ def append_event(
         prev_hash=prev,
         hash=chain.compute_hash(prev, payload),
     )
+    # Same transaction: the outbox and the roll-ups commit or roll back with the event.
+    signals.event_appended.send(sender=Event, event=event, dossier=dossier)
+    return event
 
 
 # --- effects --------------------------------------------------------------------------------------
