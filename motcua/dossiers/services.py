@@ -43,7 +43,7 @@ from motcua.worktime import deadlines
 from motcua.worktime.deadlines import WorkCalendar
 from motcua.worktime.selectors import get_work_calendar
 
-from . import chain, identity, routing, uploads
+from . import chain, identity, routing, signals, uploads
 from .codes import format_code, tracking_secret
 from .errors import (
     ActionDenied,
