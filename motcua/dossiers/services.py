@@ -494,7 +494,18 @@ def _step_due(d: Dossier, cal: WorkCalendar, steps: list[Step], index: int) -> d
     """A step's due time on the control sheet: the cumulative durations of the steps up to it,
     counted from the clock start, skipping the pauses so far."""
     hours = sum((s.working_hours for s in steps[: index + 1]), Decimal(0))
-    return deadlines.add_working_hours(cal, _clock_start(d, cal), hours, _clock_pauses(d))
+    due = deadlines.add_working_hours(cal, _clock_start(d, cal), hours, _clock_pauses(d))
+    if d.extended:
+        # The new appointment gives every step still to come the same extra working time.
+        due = deadlines.add_working_time(cal, due, _extension(d, cal))
+    return due
+
+
+def _extension(d: Dossier, cal: WorkCalendar) -> timedelta:
+    apology = Apology.objects.filter(dossier_id=d.pk).first()
+    if apology is None:
+        return timedelta(0)
+    return deadlines.working_time_between(cal, apology.previous_due_at, apology.new_due_at)
 
 
 def _open_record(d: Dossier) -> StepRecord | None:
@@ -1284,6 +1295,12 @@ def extend(
         )
         d.due_at = t.fields["new_due_at"]
         d.extended = True
+        # The open step keeps its share of the new time: its due moves by the same working time.
+        record = _open_record(d)
+        if record is not None:
+            delta = deadlines.working_time_between(op.cal, previous, d.due_at)
+            record.due_at = deadlines.add_working_time(op.cal, record.due_at, delta)
+            record.save(update_fields=["due_at"])
         op.finish(
             data={"reason": t.fields["reason"], "previous_due_at": previous, "due_at": d.due_at},
         )

@@ -645,6 +645,24 @@ def test_extend_once_at_least_one_working_day_before_the_due_time(p):
     assert chain_ok(d)
 
 
+def test_extend_moves_the_open_step_and_the_steps_to_come_to_the_new_appointment(p):
+    d = f.dossier_in(p, "processing", step=1)
+    steps = {r.index: r for r in d.step_records.all()}
+    old_step_due = steps[1].due_at
+    assert old_step_due == vn(2025, 10, 14, 10)  # 4 + 28 working hours after reception
+    d = services.extend(
+        d, p.leader, reason="Cần xác minh", new_due_at=vn(2025, 10, 20, 17), now=vn(2025, 10, 13, 9)
+    )
+    # 15/10 10:00 → 20/10 17:00 is 30 working hours; the open step gets them too.
+    assert d.step_records.get(index=1, finished_at__isnull=True).due_at == vn(2025, 10, 17, 17)
+    d = services.forward(d, p.specialist, now=vn(2025, 10, 16, 9))
+    assert d.step_records.get(index=2).due_at == vn(2025, 10, 20, 11, 30)
+    d = services.approve(d, p.leader, now=vn(2025, 10, 17, 9))
+    # The return step, started after the apology, is due at the new appointment.
+    assert d.step_records.get(index=3).due_at == d.due_at == vn(2025, 10, 20, 17)
+    assert chain_ok(d)
+
+
 # --- concurrency guard, dispatch, errors ---------------------------------------------------------
 
 
