@@ -50,6 +50,9 @@ def load_demo(password: str) -> dict:
     sessions = add_demo_extra_sessions()
     if sessions:
         lines.append(f"Buổi phục vụ ngoài giờ: {sessions}")
+    from motcua.signing.demo_keys import create_demo_keys
+
+    lines.append(f"Khóa ký số trình diễn: {create_demo_keys()['created']} khóa mới")
     return {"lines": lines, "users": province["users"], "province": province["province"]}
 
 

@@ -1,3 +1,5 @@
+import warnings
+
 from django.apps import AppConfig
 
 
@@ -5,3 +7,7 @@ class SigningConfig(AppConfig):
     name = "motcua.signing"
     label = "signing"
     verbose_name = "Ký số"
+
+    def ready(self):
+        # pyHanko imports cryptography's DSA module, deprecated there; we never use DSA.
+        warnings.filterwarnings("ignore", message="DSA is deprecated", module="pyhanko")
