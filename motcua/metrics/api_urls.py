@@ -1,3 +1,11 @@
 """API v1 endpoints of the metrics app (included by motcua.api.urls)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("indicators", api.IndicatorsView.as_view(), name="indicators"),
+    path("indicators/index", api.IndexView.as_view(), name="indicators-index"),
+    path("indicators/extra-sessions", api.ExtraSessionsView.as_view(), name="indicators-extra"),
+]
