@@ -1,0 +1,1 @@
+"""Online payment gateways: one adapter per gateway behind `base.Gateway`."""
