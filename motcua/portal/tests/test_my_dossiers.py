@@ -182,12 +182,13 @@ def test_stopped_dossier_offers_the_stop_notice(citizen_client, p):
     assert response.content.startswith(b"%PDF-")
 
 
-def test_awaiting_payment_shows_the_amount_and_a_placeholder(citizen_client, p):
+def test_awaiting_payment_shows_the_amount_and_leads_to_the_payment(citizen_client, p):
     d = f.dossier_in(p, "awaiting_payment")
     html = citizen_client.get(f"/ho-so/{d.public_id}/").content.decode()
     assert "Việc cần làm: Thực hiện nghĩa vụ tài chính" in html
     assert "<li>Phí: 200.000 đồng</li>" in html
-    assert "Thanh toán trực tuyến sẽ sớm được hỗ trợ" in html
+    assert 'href="#phi-le-phi">Xem khoản phải nộp và thanh toán' in html
+    assert 'id="phi-le-phi"' in html
 
 
 def test_another_applicant_gets_404_everywhere(client, p):
