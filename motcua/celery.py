@@ -1,11 +1,32 @@
-"""Celery application. Eager (in-process) when REDIS_URL is not set, so the demo needs no broker."""
+"""Celery application. Eager (in-process) when REDIS_URL is not set, so the demo needs no broker.
+
+Production runs a worker and a beat (`motcua worker` and `celery -A motcua beat`, or one process
+with `motcua worker -B`); see docs/notifications.md. Beat times are in CELERY_TIMEZONE
+(Asia/Ho_Chi_Minh).
+"""
 
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.settings")
 
 app = Celery("motcua")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    # The outbox is the source of truth: re-queue lost tasks, retries whose backoff is over, and
+    # messages a killed worker left `sending`.
+    "notifications-flush": {"task": "notifications.flush", "schedule": 60.0},
+    # Hourly during office hours on weekdays and Saturdays (make-up working days).
+    "notifications-due-soon": {
+        "task": "notifications.due_soon",
+        "schedule": crontab(minute=5, hour="7-17", day_of_week="mon-sat"),
+    },
+    "notifications-digest": {
+        "task": "notifications.digest",
+        "schedule": crontab(minute=0, hour=7, day_of_week="mon-sat"),
+    },
+}

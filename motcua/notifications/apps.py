@@ -5,3 +5,8 @@ class NotificationsConfig(AppConfig):
     name = "motcua.notifications"
     label = "notifications"
     verbose_name = "Thông báo"
+
+    def ready(self):
+        from . import receivers
+
+        receivers.connect()
