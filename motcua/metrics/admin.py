@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import DailyRollup, MonthlyRollup
+from .models import DailyRollup, MonthlyRollup, Target
 
 
 class RollupAdmin(admin.ModelAdmin):
@@ -32,3 +32,14 @@ class RollupAdmin(admin.ModelAdmin):
 
 admin.site.register(DailyRollup, RollupAdmin)
 admin.site.register(MonthlyRollup, RollupAdmin)
+
+
+@admin.register(Target)
+class TargetAdmin(admin.ModelAdmin):
+    """Province-wide defaults (no agency) and per-agency targets, with their validity."""
+
+    list_display = ["indicator", "agency", "value", "valid_from", "valid_until", "note"]
+    list_filter = ["indicator", ("agency", admin.EmptyFieldListFilter)]
+    search_fields = ["agency__name", "agency__e_id", "note"]
+    autocomplete_fields = ["agency"]
+    list_select_related = ["agency"]
