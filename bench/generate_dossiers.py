@@ -903,6 +903,7 @@ class Life:
         self.returned_at = self.ended_at = self.paused_since = None
         self.supplements = self.reception_supplements = 0
         self.extended = False
+        self.extension = timedelta(0)
         self.result_kind = self.result_note = self.delivery_method = self.delivered_to = ""
         self.updated = self.created
 
@@ -978,10 +979,14 @@ class Life:
         return self.w.officer(self.rng, agency_id, role)
 
     def step_due(self, index: int) -> datetime:
-        """services._step_due: the cumulative durations from the clock start, minus pauses."""
-        return add_working_time(
+        """services._step_due: the cumulative durations from the clock start, minus pauses,
+        plus the apology's extra working time once extended."""
+        due = add_working_time(
             self.cal, self.clock, self.proc.cumulative[index], self.closed_pauses
         )
+        if self.extended:
+            due = add_working_time(self.cal, due, self.extension)
+        return due
 
     def start_record(self, index: int, agency_id: int, officer, at: datetime) -> None:
         self.records.append(
@@ -1253,6 +1258,10 @@ class Life:
             {"reason": reason, "previous_due_at": _iso(self.due), "due_at": _iso(new_due)},
         )
         self.rows.apologies.append((self.id, reason, self.due, new_due, at, actor[0]))
+        # services.extend: the open step and the steps to come move by the extra working time.
+        self.extension = working_time_between(self.cal, self.due, new_due)
+        if self.records and self.records[-1][8] is None:
+            self.records[-1][7] = add_working_time(self.cal, self.records[-1][7], self.extension)
         self.due, self.extended = new_due, True
 
     def decide(self, at, leader, action, reason=""):
@@ -1950,8 +1959,11 @@ def truncate(connection) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
+                # CASCADE: what other apps keep about dossiers (payments, outbox) goes too;
+                # the roll-ups are derived from the events, so they are emptied with them.
                 "TRUNCATE dossiers_event, dossiers_steprecord, dossiers_pause, dossiers_apology, "
-                "dossiers_attachment, dossiers_codesequence, dossiers_dossier RESTART IDENTITY"
+                "dossiers_attachment, dossiers_codesequence, dossiers_dossier, "
+                "metrics_dailyrollup, metrics_monthlyrollup RESTART IDENTITY CASCADE"
             )
         return
     for model in (
