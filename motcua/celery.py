@@ -29,4 +29,11 @@ app.conf.beat_schedule = {
         "task": "notifications.digest",
         "schedule": crontab(minute=0, hour=7, day_of_week="mon-sat"),
     },
+    # Clean-ups: unpaid online orders, external signing requests, old idempotency keys.
+    "payments-expire": {"task": "payments.expire", "schedule": 300.0},
+    "signing-purge-requests": {"task": "signing.purge_requests", "schedule": 3600.0},
+    "dossiers-purge-idempotency-keys": {
+        "task": "dossiers.purge_idempotency_keys",
+        "schedule": crontab(minute=30, hour=2),
+    },
 }

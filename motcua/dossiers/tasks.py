@@ -1,0 +1,15 @@
+"""Periodic work of the dossiers app (scheduled in motcua/celery.py)."""
+
+from datetime import timedelta
+
+from celery import shared_task
+
+from .management.commands.purge_idempotency_keys import purge
+
+# Well above any client's retry window: a retry after this runs as a new request.
+IDEMPOTENCY_KEY_AGE = timedelta(days=7)
+
+
+@shared_task(name="dossiers.purge_idempotency_keys", ignore_result=True)
+def purge_idempotency_keys() -> int:
+    return purge(IDEMPOTENCY_KEY_AGE)
