@@ -54,6 +54,10 @@ PAY_DETAIL = (
     "Thực hiện nghĩa vụ tài chính (phí, lệ phí, thuế…) theo thông báo của cơ quan giải quyết; "
     "hồ sơ được xử lý tiếp sau khi hoàn thành."
 )
+PAY_DECIDED_DETAIL = (
+    "Hồ sơ đã có kết quả. Thực hiện nghĩa vụ tài chính (phí, lệ phí, thuế…) theo thông báo của "
+    "cơ quan giải quyết; kết quả được trả sau khi hoàn thành."
+)
 COLLECT_ONLINE = (
     "Hồ sơ đã có kết quả. Nhận kết quả trực tuyến trên tài khoản dịch vụ công, hoặc tại %(place)s."
 )
@@ -195,7 +199,8 @@ def track(code: str, secret: str, now: datetime) -> dict | None:
     elif state == "awaiting_payment":
         after = {
             "action": "pay",
-            "detail": PAY_DETAIL,
+            # Asked after the decision, before delivery: the result waits for the fees.
+            "detail": PAY_DECIDED_DETAIL if decided_at is not None else PAY_DETAIL,
             "items": open_items("payment", "request_payment"),
         }
     elif state == "decided":
@@ -203,8 +208,11 @@ def track(code: str, secret: str, now: datetime) -> dict | None:
         after = {"action": "collect", "detail": text % {"place": place}, "items": []}
     else:
         after = {"action": "none", "detail": "", "items": []}
-    # lifecycle.is_overdue: the clock runs in processing, and awaiting payment if not paused.
-    running = state == "processing" or (state == "awaiting_payment" and paused_since is None)
+    # lifecycle.is_overdue: the clock runs in processing, and awaiting payment if not paused;
+    # never once decided (fees asked before delivery).
+    running = decided_at is None and (
+        state == "processing" or (state == "awaiting_payment" and paused_since is None)
+    )
     label, national = STATES[state]
     return {
         "code": code,

@@ -9,10 +9,16 @@ Inactive users and inactive memberships give nothing.
 
 import datetime
 from collections.abc import Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db.models import Q, QuerySet
+from django.db.models.signals import post_delete, post_save
 
 from .models import Agency, AgencyCodeHistory, Membership, Role
+
+# user pk -> [(agency_id, role)] of their active memberships, inside `memberships_memo()` only.
+_memo: ContextVar[dict | None] = ContextVar("motcua_memberships_memo", default=None)
 
 
 def _is_active_user(user) -> bool:
@@ -28,6 +34,42 @@ def memberships_of(user) -> QuerySet[Membership]:
         .select_related("agency", "counter")
         .order_by("agency__e_id", "role")
     )
+
+
+@contextmanager
+def memberships_memo():
+    """Within the block (one API request), each user's active memberships are read once by
+    `held_roles` and the functions built on it (agency_scope, the dossier services' checks of
+    who acts): a request reads them three or four times otherwise. Saving or deleting a
+    Membership clears the memo; outside a block nothing is kept."""
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def _forget_memberships(**kwargs) -> None:
+    memo = _memo.get()
+    if memo is not None:
+        memo.clear()
+
+
+post_save.connect(_forget_memberships, sender=Membership, dispatch_uid="agencies.memo.save")
+post_delete.connect(_forget_memberships, sender=Membership, dispatch_uid="agencies.memo.delete")
+
+
+def held_roles(user) -> list[tuple[int, str]]:
+    """(agency id, role) of the user's active memberships, in memberships_of's order."""
+    if not _is_active_user(user):
+        return []
+    memo = _memo.get()
+    if memo is not None and user.pk in memo:
+        return memo[user.pk]
+    pairs = list(memberships_of(user).values_list("agency_id", "role"))
+    if memo is not None:
+        memo[user.pk] = pairs
+    return pairs
 
 
 def has_role(user, agency: Agency | int, role: str) -> bool:
@@ -56,12 +98,11 @@ def agency_scope(user, role: str | Iterable[str] | None = None) -> set[int]:
         return set()
     if user.is_superuser:
         return set(Agency.objects.values_list("id", flat=True))
-    memberships = memberships_of(user)
-    if role is not None:
-        roles = [role] if isinstance(role, str) else list(role)
-        memberships = memberships.filter(role__in=roles)
+    roles = None if role is None else ({role} if isinstance(role, str) else set(role))
     direct, covering = set(), set()
-    for agency_id, member_role in memberships.values_list("agency_id", "role"):
+    for agency_id, member_role in held_roles(user):
+        if roles is not None and member_role not in roles:
+            continue
         (covering if member_role in Role.covering_descendants() else direct).add(agency_id)
     return direct | (descendant_ids(covering) if covering else set())
 

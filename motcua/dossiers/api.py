@@ -27,7 +27,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from motcua.agencies.selectors import agency_by_e_id
+from motcua.agencies.selectors import agency_by_e_id, memberships_memo
 from motcua.api.errors import ApiError, BadParameter
 from motcua.catalog.models import Procedure
 
@@ -89,7 +89,13 @@ def as_api_error(exc: DossierError) -> ApiError:
 
 
 class DossierApiView(APIView):
-    """Service errors answer as API errors with the same code and status."""
+    """Service errors answer as API errors with the same code and status. The caller's
+    memberships are read once per request (visibility, the action's checks, the answer's
+    allowed actions): agencies.selectors.memberships_memo."""
+
+    def dispatch(self, request, *args, **kwargs):
+        with memberships_memo():
+            return super().dispatch(request, *args, **kwargs)
 
     def handle_exception(self, exc):
         if isinstance(exc, DossierError):

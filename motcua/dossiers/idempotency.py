@@ -26,7 +26,8 @@ import json
 
 from django.core.files.uploadedfile import UploadedFile
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
@@ -96,11 +97,41 @@ def _key(request) -> str | None:
     return key
 
 
+_INSERT_NEW_SQL = (
+    'INSERT INTO dossiers_idempotencykey ("key", user_id, scope, request_hash, created_at) '
+    "VALUES (%s, %s, %s, %s, %s) "
+    "ON CONFLICT ON CONSTRAINT unique_idempotency_key DO NOTHING RETURNING id"
+)
+
+
+def _insert_new(user, scope: str, key: str, digest: str) -> IdempotencyKey | None:
+    """PostgreSQL: claim the key in one statement; None if a committed row holds it (a
+    concurrent request's insert is waited for, as with the unique index below)."""
+    created_at = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT_NEW_SQL, [key, user.pk, scope, digest, created_at])
+        found = cursor.fetchone()
+    if found is None:
+        return None
+    row = IdempotencyKey(
+        id=found[0], key=key, user=user, scope=scope, request_hash=digest, created_at=created_at
+    )
+    row._state.adding = False
+    return row
+
+
 def _claim(user, scope: str, key: str, digest: str) -> tuple[IdempotencyKey, Response | None]:
     """(row, None) when this request does the work; (row, stored response) for a retry."""
     rows = IdempotencyKey.objects.select_for_update()
     lookup = {"user": user, "scope": scope, "key": key}
-    row = rows.filter(**lookup).first()
+    if connection.vendor == "postgresql" and getattr(user, "pk", None) is not None:
+        # One statement instead of a locking read, a savepoint, the insert and its release.
+        new = _insert_new(user, scope, key, digest)
+        if new is not None:
+            return new, None
+        row = rows.get(**lookup)
+    else:
+        row = rows.filter(**lookup).first()
     if row is None:
         try:
             with transaction.atomic():

@@ -16,6 +16,11 @@ Decisions (see docs/lifecycle.md):
 - The reception stage (draft, submitted, or supplementing after a request at reception) and the
   processing stage are told apart by `previous_state`: `refuse` belongs to the first, `stop` to
   the second, and each stage admits one supplement request.
+- Fees are asked for during processing (by the step officer; the clock pauses by default) or
+  after the decision, before the result is handed over (by a receptionist who may deliver it).
+  Both wait in `awaiting_payment` (national status 6) and `pay` returns to `previous_state`.
+  After the decision the clock has stopped for good: waiting for the payment there neither
+  pauses nor moves the due time, and is never overdue (`after_decision`).
 """
 
 from __future__ import annotations
@@ -75,10 +80,22 @@ NATIONAL_CODES: dict[State, int] = {
 FINAL_STATES = frozenset({State.REFUSED, State.WITHDRAWN, State.STOPPED, State.RETURNED})
 # `received` is recorded in passing by `accept`, never rested in (module docstring).
 TRANSIENT_STATES = frozenset({State.RECEIVED})
-# Open: submitted and not yet decided (what an applicant may still withdraw).
+# Open: submitted and not yet decided (what an applicant may still withdraw). Awaiting payment
+# is open only when asked during processing (see `after_decision`).
 OPEN_STATES = frozenset(
     {State.SUBMITTED, State.PROCESSING, State.SUPPLEMENTING, State.AWAITING_PAYMENT}
 )
+# Where `pay` returns to: the fees are asked during processing or after the decision.
+PAYMENT_RETURNS = frozenset({State.PROCESSING, State.DECIDED})
+
+
+def after_decision(state: str, previous_state: str | None = None) -> bool:
+    """Decided, or awaiting the fees due before the result is handed over (asked after the
+    decision). Final states after a decision (returned) are not counted here."""
+    state = State(state)
+    return state == State.DECIDED or (
+        state == State.AWAITING_PAYMENT and (previous_state or None) == State.DECIDED
+    )
 
 
 class Channel(TextChoices):
@@ -181,7 +198,8 @@ class DossierFacts:
 
     `step_index` is 0-based among `steps` steps of the internal process. `supplement_requests`
     counts requests during processing, `reception_supplement_requests` those at reception.
-    `previous_state` is where `supplement` returns to. `working_time_until_due` is
+    `previous_state` is where `supplement` and `pay` return to (awaiting payment without one
+    was asked during processing: normalised to processing). `working_time_until_due` is
     working_time_between(calendar, now, due_at, pauses) — needed only to check `extend`.
     """
 
@@ -212,6 +230,9 @@ class DossierFacts:
         set_(self, "channel", Channel(self.channel))
         if self.previous_state is not None:
             set_(self, "previous_state", State(self.previous_state))
+        elif self.state == State.AWAITING_PAYMENT:
+            # Rows from before payment after the decision existed: asked during processing.
+            set_(self, "previous_state", State.PROCESSING)
         if self.regime is not None:
             set_(self, "regime", Regime(self.regime))
         if self.state in TRANSIENT_STATES:
@@ -231,6 +252,8 @@ class DossierFacts:
             raise ValueError(
                 "a supplementing dossier needs previous_state draft/submitted/processing"
             )
+        if self.state == State.AWAITING_PAYMENT and self.previous_state not in PAYMENT_RETURNS:
+            raise ValueError("a dossier awaiting payment needs previous_state processing/decided")
         if self.working_day <= timedelta(0):
             raise ValueError("a working day must be longer than zero")
 
@@ -244,9 +267,14 @@ class DossierFacts:
     @property
     def in_processing(self) -> bool:
         """Accepted, not yet decided and not ended: the processing stage (the clock has started)."""
-        if self.state == State.SUPPLEMENTING:
+        if self.state in (State.SUPPLEMENTING, State.AWAITING_PAYMENT):
             return self.previous_state == State.PROCESSING
-        return self.state in (State.PROCESSING, State.AWAITING_PAYMENT)
+        return self.state == State.PROCESSING
+
+    @property
+    def after_decision(self) -> bool:
+        """Decided (the result exists), possibly waiting for the fees due before delivery."""
+        return after_decision(self.state, self.previous_state)
 
     @property
     def at_last_step(self) -> bool:
@@ -364,8 +392,10 @@ RULES: dict[Action, Rule] = {
     Action.TRANSFER: _rule(
         STAFF, {S.PROCESSING}, S.PROCESSING, ("to_agency",), ("to_step", "reason")
     ),
-    Action.REQUEST_PAYMENT: _rule(STAFF, {S.PROCESSING}, S.AWAITING_PAYMENT),
-    Action.PAY: _rule({A.APPLICANT, A.RECEPTIONIST}, {S.AWAITING_PAYMENT}, S.PROCESSING),
+    # From decided: the fees due before the result is handed over, asked by a receptionist
+    # (who may deliver it); `pay` returns to where the request was made.
+    Action.REQUEST_PAYMENT: _rule(STAFF, {S.PROCESSING, S.DECIDED}, S.AWAITING_PAYMENT),
+    Action.PAY: _rule({A.APPLICANT, A.RECEPTIONIST}, {S.AWAITING_PAYMENT}, None),
     Action.EXTEND: _rule(STAFF, {S.PROCESSING}, S.PROCESSING, ("reason", "new_due_at")),
     Action.APPROVE: _rule({A.LEADER}, {S.PROCESSING}, S.DECIDED),
     Action.DENY: _rule({A.LEADER}, {S.PROCESSING}, S.DECIDED, ("reason",)),
@@ -442,6 +472,14 @@ MESSAGES = {
     "not_processing": _(
         "Hồ sơ chưa được tiếp nhận nên không thể dừng giải quyết; hãy từ chối tiếp nhận."
     ),
+    "payment_before_delivery_by_receptionist": _(
+        "Sau khi có kết quả, chỉ cán bộ tiếp nhận, trả kết quả mới được yêu cầu nộp phí, lệ phí "
+        "trước khi trả kết quả."
+    ),
+    "already_decided": _(
+        "Hồ sơ đã có kết quả giải quyết, chỉ còn chờ thực hiện nghĩa vụ tài chính để nhận kết "
+        "quả: không thể dừng giải quyết hoặc rút hồ sơ."
+    ),
     "reason_required": _("Phải nêu lý do."),
     "items_required": _("Phải liệt kê đầy đủ các nội dung cần bổ sung, hoàn thiện."),
     "officer_required": _("Phải chọn cán bộ được phân công xử lý."),
@@ -511,6 +549,12 @@ def _guards(action: Action, facts: DossierFacts, actor) -> list[Violation]:
     elif action == Action.ASSIGN or action == Action.DENY:
         if not _is_step_leader(facts, actor):
             out.append(_v("not_step_agency_leader"))
+    elif action == Action.REQUEST_PAYMENT and facts.state == State.DECIDED:
+        # Who may hand over the result (`deliver`: a receptionist) asks for the fees due before.
+        if actor != ActorKind.RECEPTIONIST:
+            out.append(
+                Violation("actor_not_allowed", MESSAGES["payment_before_delivery_by_receptionist"])
+            )
     elif action in (Action.FORWARD, Action.SEND_BACK, Action.TRANSFER, Action.REQUEST_PAYMENT):
         if not officer:
             out.append(_v("not_step_officer"))
@@ -535,8 +579,13 @@ def _guards(action: Action, facts: DossierFacts, actor) -> list[Violation]:
         if not facts.at_last_step:
             out.append(_v("not_last_step"))
     elif action == Action.STOP:
-        if not facts.in_processing:
+        if facts.after_decision:
+            out.append(_v("already_decided"))
+        elif not facts.in_processing:
             out.append(_v("not_processing"))
+    elif action == Action.WITHDRAW:
+        if facts.after_decision:
+            out.append(_v("already_decided"))
     return out
 
 
@@ -710,14 +759,16 @@ def apply(action: str, facts: DossierFacts, actor: str, **fields) -> Transition:
         changes = {"agency": clean["to_agency"], "actor_in_step_agency": False, **handover}
     elif action == Action.REQUEST_PAYMENT:
         effects = [Effect.CREATE_PAYMENT_REQUEST]
-        if facts.payment_pauses_clock:
+        changes = {"previous_state": from_state}
+        # After the decision the clock has stopped: nothing to pause.
+        if from_state == State.PROCESSING and facts.payment_pauses_clock:
             effects.append(Effect.PAUSE_CLOCK)
-            changes = {"paused": True}
+            changes["paused"] = True
     elif action == Action.PAY:
         effects = [Effect.RECORD_PAYMENT]
         if facts.paused:
             effects.append(Effect.RESUME_CLOCK)
-        changes = {"paused": False}
+        changes = {"previous_state": None, "paused": False}
     elif action == Action.EXTEND:
         effects = [Effect.ISSUE_APOLOGY, Effect.MOVE_DUE]
         changes = {"due_at": clean["new_due_at"], "extended": True, "working_time_until_due": None}
@@ -781,39 +832,62 @@ def outcome(due_at: datetime, finished_at: datetime, supplement_requests: int = 
     return Outcome.ON_TIME
 
 
-def clock_running(state: str, *, payment_pauses_clock: bool = True) -> bool:
-    """Whether time counts against the due time in this state."""
+def clock_running(
+    state: str, *, payment_pauses_clock: bool = True, previous_state: str | None = None
+) -> bool:
+    """Whether time counts against the due time in this state. Awaiting payment after the
+    decision (`previous_state` decided) never counts: the clock stopped at the decision."""
     state = State(state)
     if state == State.AWAITING_PAYMENT:
-        return not payment_pauses_clock
+        return not payment_pauses_clock and not after_decision(state, previous_state)
     return state == State.PROCESSING
 
 
 def is_overdue(
-    due_at: datetime | None, now: datetime, state: str, *, payment_pauses_clock: bool = True
+    due_at: datetime | None,
+    now: datetime,
+    state: str,
+    *,
+    payment_pauses_clock: bool = True,
+    previous_state: str | None = None,
 ) -> bool:
     """Derived, never stored: past the due time while the clock runs.
 
     A paused dossier is not overdue: its due time moves by the paused working time when it
-    resumes. (For index 2.1 a dossier awaiting supplements ends at its request time: use
+    resumes; a decided one (even awaiting the fees due before delivery) is not either. (For
+    index 2.1 a dossier awaiting supplements ends at its request time: use
     outcome(due_at, requested_at).)
     """
     if due_at is None:
         return False
-    return clock_running(state, payment_pauses_clock=payment_pauses_clock) and now > due_at
+    running = clock_running(
+        state, payment_pauses_clock=payment_pauses_clock, previous_state=previous_state
+    )
+    return running and now > due_at
 
 
 def open_status(
-    due_at: datetime | None, now: datetime, state: str, *, payment_pauses_clock: bool = True
+    due_at: datetime | None,
+    now: datetime,
+    state: str,
+    *,
+    payment_pauses_clock: bool = True,
+    previous_state: str | None = None,
 ) -> OpenStatus | None:
     """Not yet due / overdue for an accepted, undecided dossier; None for the others."""
     state = State(state)
-    if due_at is None or state not in (
-        State.PROCESSING,
-        State.SUPPLEMENTING,
-        State.AWAITING_PAYMENT,
+    if (
+        due_at is None
+        or state not in (State.PROCESSING, State.SUPPLEMENTING, State.AWAITING_PAYMENT)
+        or after_decision(state, previous_state)
     ):
         return None
-    if is_overdue(due_at, now, state, payment_pauses_clock=payment_pauses_clock):
+    if is_overdue(
+        due_at,
+        now,
+        state,
+        payment_pauses_clock=payment_pauses_clock,
+        previous_state=previous_state,
+    ):
         return OpenStatus.OVERDUE
     return OpenStatus.NOT_YET_DUE

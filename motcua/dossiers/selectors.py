@@ -46,6 +46,8 @@ def _now(now: datetime | None) -> datetime:
 
 
 def _clock_states() -> list[str]:
+    # Used with decided_at__isnull=True: awaiting the fees due before delivery (asked after the
+    # decision) never runs the clock (lifecycle.clock_running).
     from .services import payment_pauses_clock
 
     states = [State.PROCESSING]
@@ -131,6 +133,7 @@ def due_soon(
         _in_agencies(user)
         .filter(
             state__in=_clock_states(),
+            decided_at__isnull=True,
             due_at__gt=now,
             due_at__lte=_working_threshold(now, amount),
         )
@@ -141,7 +144,9 @@ def due_soon(
 def overdue(user, *, now: datetime | None = None, apology_sent: bool | None = None):
     """Past the due time while the clock runs, at the caller's agencies (most late first).
     `apology_sent=False` gives the early-warning list "overdue, apology not sent"."""
-    qs = _in_agencies(user).filter(state__in=_clock_states(), due_at__lt=_now(now))
+    qs = _in_agencies(user).filter(
+        state__in=_clock_states(), decided_at__isnull=True, due_at__lt=_now(now)
+    )
     if apology_sent is not None:
         qs = qs.filter(extended=apology_sent)
     return qs.order_by("due_at", "id")
@@ -162,7 +167,10 @@ def with_overdue(qs: QuerySet[Dossier], now: datetime | None = None) -> QuerySet
     """Annotate `is_overdue` (derived at `now`) for listings."""
     return qs.annotate(
         is_overdue=Case(
-            When(Q(state__in=_clock_states(), due_at__lt=_now(now)), then=Value(True)),
+            When(
+                Q(state__in=_clock_states(), decided_at__isnull=True, due_at__lt=_now(now)),
+                then=Value(True),
+            ),
             default=Value(False),
             output_field=BooleanField(),
         )
@@ -199,7 +207,7 @@ def filter_dossiers(
     if assigned_to is not None:
         qs = qs.filter(current_officer_id=getattr(assigned_to, "pk", assigned_to))
     if overdue is not None:
-        late = Q(state__in=_clock_states(), due_at__lt=_now(now))
+        late = Q(state__in=_clock_states(), decided_at__isnull=True, due_at__lt=_now(now))
         qs = qs.filter(late) if overdue else qs.exclude(late)
     if search:
         for word in fold(search).split():

@@ -417,6 +417,7 @@ class DossierListSerializer(serializers.Serializer):
             self.context.get("now") or timezone.now(),
             dossier.state,
             payment_pauses_clock=payment_pauses_clock(),
+            previous_state=dossier.previous_state,
         )
 
     @extend_schema_field(serializers.BooleanField())

@@ -17,9 +17,11 @@ their audit. See docs/dossiers.md.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import inspect
 import json
+import weakref
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -37,7 +39,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from motcua.agencies.models import AdministrativeUnit, Agency, AgencyKind, Role, UnitLevel
-from motcua.agencies.selectors import full_name, memberships_of
+from motcua.agencies.selectors import full_name, held_roles, memberships_of
 from motcua.catalog.models import STEP_ROLES, Procedure, Step, TimeUnit
 from motcua.worktime import deadlines
 from motcua.worktime.deadlines import WorkCalendar
@@ -170,15 +172,16 @@ def _roles_by_agency(user, agency_ids: Iterable[int | None]) -> dict[int, set[st
     roles: dict[int, set[str]] = {}
     if not ids:
         return roles
-    for agency_id, role in (
-        memberships_of(user).filter(agency_id__in=ids).values_list("agency_id", "role")
-    ):
-        roles.setdefault(agency_id, set()).add(role)
+    # held_roles: read once per API request (agencies.selectors.memberships_memo).
+    for agency_id, role in held_roles(user):
+        if agency_id in ids:
+            roles.setdefault(agency_id, set()).add(role)
     return roles
 
 
 def _holds(user, agency: Agency, roles: Iterable[str]) -> bool:
-    return memberships_of(user).filter(agency=agency, role__in=list(roles)).exists()
+    wanted = set(roles)
+    return any(a == agency.pk and r in wanted for a, r in held_roles(user))
 
 
 def _steps(dossier: Dossier) -> list[Step]:
@@ -442,9 +445,22 @@ def append_event(
 # --- effects --------------------------------------------------------------------------------------
 
 
+_NEXT_SEQUENCE_SQL = (
+    "INSERT INTO dossiers_codesequence (agency_id, day, last) VALUES (%s, %s, 1) "
+    "ON CONFLICT ON CONSTRAINT unique_code_sequence "
+    "DO UPDATE SET last = dossiers_codesequence.last + 1 RETURNING last"
+)
+
+
 def _next_sequence(agency: Agency, day: date) -> int:
     """The next number of the agency's daily sequence: the row is locked until commit, so the
     numbers are gap-free (a rolled-back transaction gives its number back) and unique."""
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        # One statement: creates the day's row or takes the lock on it and counts.
+        with connection.cursor() as cursor:
+            cursor.execute(_NEXT_SEQUENCE_SQL, [agency.pk, day])
+            return cursor.fetchone()[0]
     rows = CodeSequence.objects.select_for_update()
     row = rows.filter(agency=agency, day=day).first()
     if row is None:
@@ -945,7 +961,7 @@ def submit(dossier, actor, *, note="", attachments=(), expected_version=None, no
         d.submitted_at = op.now
         if not d.code:
             _issue_code(d, op.now)
-        d.current_agency_id = d.receiving_agency_id
+        d.current_agency = d.receiving_agency  # the instance: the answer reads its name
         op.finish(data={"code": d.code, "attachments": ids})
     return op.dossier
 
@@ -1212,12 +1228,15 @@ def _clean_amount(amount) -> int:
 def request_payment(
     dossier, actor, *, amount, items, note="", expected_version=None, now=None
 ) -> Dossier:
-    """Ask for the fees and charges; the clock stops (configurable, UNSURE in law)."""
+    """Ask for the fees and charges: during processing (the clock stops, configurable, UNSURE in
+    law) or after the decision, before delivery (the clock has stopped already: no pause, the
+    return step's record stays open). `pay` returns to the state recorded here."""
     with _operation(
         dossier, actor, Action.REQUEST_PAYMENT, expected_version=expected_version, now=now
     ) as op:
-        op.apply(note=note)
+        t = op.apply(note=note)
         d = op.dossier
+        d.previous_state = t.from_state
         amount = _clean_amount(amount)
         lines = _clean_payment_items(items)
         if (
@@ -1247,7 +1266,9 @@ def pay(
     expected_version=None,
     now=None,
 ) -> Dossier:
-    """The fees are paid (by the applicant online, or at the cashier): processing resumes."""
+    """The fees are paid (by the applicant online, or at the cashier): back to processing (the
+    clock resumes if it paused) or, after the decision, to decided (the result may be handed
+    over)."""
     with _operation(dossier, actor, Action.PAY, expected_version=expected_version, now=now) as op:
         op.apply(note=note)
         d = op.dossier
@@ -1272,6 +1293,7 @@ def pay(
             paused = _resume_clock(op, pause)
             data.update(paused_seconds=int(paused.total_seconds()), due_at=d.due_at)
         d.paused_since = None
+        d.previous_state = ""
         op.finish(data=data)
     return op.dossier
 
@@ -1409,6 +1431,11 @@ ACTIONS = {
 }
 
 
+@functools.cache
+def _signature(function) -> inspect.Signature:
+    return inspect.signature(function)  # costly (~0.5 ms); the functions never change
+
+
 def perform(dossier, action: str, actor, **fields) -> Dossier:
     """Run the action named `action` (the API's single entry point); unknown actions or fields
     are ActionInvalid, not programming errors, since they come from requests."""
@@ -1421,7 +1448,7 @@ def perform(dossier, action: str, actor, **fields) -> Dossier:
             field="action",
         ) from None
     try:
-        inspect.signature(function).bind(dossier, actor, **fields)
+        _signature(function).bind(dossier, actor, **fields)
     except TypeError as exc:
         raise ActionInvalid(
             "invalid_fields",
@@ -1458,6 +1485,33 @@ def _may_attach(d: Dossier, actor, kind: str) -> None:
     raise ActionDenied(
         "attachment_not_allowed", _("Bạn không được đính kèm tệp vào hồ sơ này lúc này.")
     )
+
+
+class _Written:
+    """Stands for a stored file whose row is not committed yet (see _delete_on_rollback)."""
+
+
+def _delete_quietly(storage, name: str) -> None:
+    try:
+        storage.delete(name)
+    except OSError:  # pragma: no cover - already gone, or the disk refuses: nothing to undo
+        pass
+
+
+def _delete_on_rollback(storage, name: str) -> None:
+    """Delete the file `name` unless the transaction that records it commits. Django keeps an
+    on_commit callback until the commit and drops it when its transaction or savepoint rolls
+    back; the callback holds the only reference to a marker whose finalizer deletes the file.
+    Committed: the callback detaches the finalizer. Rolled back (here or in any enclosing
+    transaction, e.g. the API's idempotency or a caller's atomic block): the callback is
+    dropped, the marker freed, the file deleted."""
+    marker = _Written()
+    finalizer = weakref.finalize(marker, _delete_quietly, storage, name)
+
+    def committed(marker=marker):
+        finalizer.detach()
+
+    transaction.on_commit(committed)
 
 
 def add_attachment(
@@ -1521,6 +1575,7 @@ def add_attachment(
             attachment.size = checked.size
             attachment.sha256 = checked.sha256
             attachment.file.save(checked.original_name, uploaded_file, save=False)
+            _delete_on_rollback(attachment.file.storage, attachment.file.name)
         else:
             attachment.file.name = source.file.name  # same stored file, no copy
             attachment.original_name = source.original_name

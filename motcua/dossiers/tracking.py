@@ -11,6 +11,8 @@ guessing only with a limit on attempts.
 
 from __future__ import annotations
 
+import json
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -238,6 +240,121 @@ _PAUSES = _Prepared(
 )
 
 
+# PostgreSQL: the whole look-up in one round trip. The dossier with the names of its version and
+# agencies and, only when the given secret is the stored one, its steps and pauses aggregated as
+# JSON text (times as ISO 8601). The gate keeps a wrong secret as cheap as an unknown code; the
+# decision is still the constant-time comparison in Python (`_read`).
+_ONE_QUERY_SQL = """
+SELECT d.id, d.code, d.tracking_secret, d.state, d.channel, d.submitted_at, d.received_at,
+       d.due_at, d.decided_at, d.returned_at, d.paused_since, v.name,
+       r.name, r.address, c.name, k.name, k.address,
+       CASE WHEN d.tracking_secret = %s THEN (
+         SELECT coalesce(json_agg(json_build_array(s.name, a.name, s.started_at, s.due_at,
+                                                   s.finished_at) ORDER BY s.started_at, s.id),
+                         '[]')::text
+         FROM dossiers_steprecord s JOIN agencies_agency a ON a.id = s.agency_id
+         WHERE s.dossier_id = d.id) END,
+       CASE WHEN d.tracking_secret = %s THEN (
+         SELECT coalesce(json_agg(json_build_array(p.kind, p.started_at, p.ended_at, p.items)
+                                  ORDER BY p.started_at, p.id), '[]')::text
+         FROM dossiers_pause p WHERE p.dossier_id = d.id) END
+FROM dossiers_dossier d
+JOIN catalog_procedureversion v ON v.id = d.procedure_version_id
+LEFT JOIN agencies_agency r ON r.id = d.receiving_agency_id
+LEFT JOIN agencies_agency c ON c.id = d.current_agency_id
+JOIN agencies_agency k ON k.id = d.competent_agency_id
+WHERE d.code = %s AND d.state <> %s
+LIMIT 1
+"""
+
+
+@contextmanager
+def _cursor(connection):
+    """A cursor for the look-up. By default one that binds parameters on the server and has
+    psycopg prepare the statement once per connection: planning this query costs about four
+    times as much as running it (docs/benchmarks.md). Django turns psycopg's preparation off for
+    its connections (poolers) and binds on the client: the threshold is lowered for this one
+    statement only and put back. The cursor still goes through Django's wrapper (counted,
+    logged, execute wrappers). MOTCUA_TRACKING_PREPARED = False turns it off (e.g. behind a
+    pooler in transaction mode that does not carry prepared statements)."""
+    if (
+        connection.vendor != "postgresql"
+        or connection.Database.__name__ != "psycopg"  # psycopg 2 has no prepared statements
+        or not getattr(settings, "MOTCUA_TRACKING_PREPARED", True)
+    ):
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    import psycopg
+
+    connection.ensure_connection()
+    pg = connection.connection
+    raw = psycopg.Cursor(pg)
+    logged = connection.queries_logged
+    cursor = connection.make_debug_cursor(raw) if logged else connection.make_cursor(raw)
+    threshold = pg.prepare_threshold
+    pg.prepare_threshold = 0
+    try:
+        with cursor:
+            yield cursor
+    finally:
+        pg.prepare_threshold = threshold
+
+
+def _time(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+def _read(code: str, secret: str):
+    """(dossier, steps, pauses) if `secret` opens the dossier `code`, else None: one query on
+    PostgreSQL, three elsewhere (`find`, `_steps`, `_pauses`)."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.vendor != "postgresql":
+        dossier = find(code, secret)
+        if dossier is None:
+            return None
+        return dossier, _steps(dossier.id), _pauses(dossier.id)
+    code = normalize_code(code or "")
+    given = secret if isinstance(secret, str) else ""
+    row = None
+    if code and len(code) <= MAX_CODE_LENGTH and len(given) <= MAX_SECRET_LENGTH:
+        gate = normalize_secret(given)
+        with _cursor(connection) as cursor:
+            cursor.execute(_ONE_QUERY_SQL, (gate, gate, code, State.DRAFT.value))
+            row = cursor.fetchone()
+    expected = row[2] if row is not None else ""
+    matched = secrets_match(expected or _DECOY_SECRET, given)
+    if row is None or not expected or not normalize_secret(given) or not matched:
+        return None
+    dossier = _Tracked(row[:17])
+    steps_json, pauses_json = row[17], row[18]
+    if steps_json is None or pauses_json is None:
+        # A stored secret not in normal form (typed in by hand): the gate did not open.
+        return dossier, _steps(dossier.id), _pauses(dossier.id)
+    steps = tuple(
+        TrackedStep(
+            name=name,
+            agency=agency,
+            started_at=_time(started_at),
+            due_at=_time(due_at),
+            finished_at=_time(finished_at),
+            on_time=None if finished_at is None else _time(finished_at) <= _time(due_at),
+        )
+        for name, agency, started_at, due_at, finished_at in json.loads(steps_json)
+    )
+    pauses = tuple(
+        TrackedPause(
+            kind=kind,
+            label=_pause_label(kind),
+            started_at=_time(started_at),
+            ended_at=_time(ended_at),
+            items=tuple(item_texts(items)),
+        )
+        for kind, started_at, ended_at, items in json.loads(pauses_json)
+    )
+    return dossier, steps, pauses
+
+
 def find(code: str, secret: str) -> _Tracked | None:
     """The dossier with this code if `secret` is its tracking secret; None otherwise (wrong secret,
     unknown code, draft, or a dossier without a secret look the same). One query: the needed
@@ -348,14 +465,17 @@ def next_action(dossier, pauses: tuple[TrackedPause, ...]) -> Next:
         )
     if state == State.AWAITING_PAYMENT:
         items = _open_items(pauses, PauseKind.PAYMENT, dossier, "request_payment")
-        return Next(
-            NextAction.PAY,
-            _(
+        if dossier.decided_at is not None:  # asked after the decision, before delivery
+            detail = _(
+                "Hồ sơ đã có kết quả. Thực hiện nghĩa vụ tài chính (phí, lệ phí, thuế…) theo "
+                "thông báo của cơ quan giải quyết; kết quả được trả sau khi hoàn thành."
+            )
+        else:
+            detail = _(
                 "Thực hiện nghĩa vụ tài chính (phí, lệ phí, thuế…) theo thông báo của cơ quan "
                 "giải quyết; hồ sơ được xử lý tiếp sau khi hoàn thành."
-            ),
-            items,
-        )
+            )
+        return Next(NextAction.PAY, detail, items)
     if state == State.DECIDED:
         if dossier.channel == Channel.ONLINE:
             detail = _(
@@ -370,7 +490,10 @@ def next_action(dossier, pauses: tuple[TrackedPause, ...]) -> Next:
 
 def overdue(dossier, now: datetime) -> bool:
     """Derived: past the due time while the clock runs. Awaiting payment counts only if its
-    request did not pause the clock (paused_since is set by the services when it does)."""
+    request did not pause the clock (paused_since is set by the services when it does); once
+    decided (even awaiting the fees due before delivery) the clock has stopped."""
+    if dossier.decided_at is not None:
+        return False
     return is_overdue(
         dossier.due_at,
         now,
@@ -381,11 +504,11 @@ def overdue(dossier, now: datetime) -> bool:
 
 def track(code: str, secret: str, *, now: datetime | None = None) -> TrackingView | None:
     """What the public may see of the dossier `code`, or None for a wrong secret or unknown code."""
-    dossier = find(code, secret)
-    if dossier is None:
+    found = _read(code, secret)
+    if found is None:
         return None
+    dossier, steps, pauses = found
     now = now or timezone.now()
-    pauses = _pauses(dossier.id)
     return TrackingView(
         code=dossier.code,
         state=State(dossier.state),
@@ -399,7 +522,7 @@ def track(code: str, secret: str, *, now: datetime | None = None) -> TrackingVie
         returned_at=dossier.returned_at,
         overdue=overdue(dossier, now),
         paused=dossier.paused_since is not None,
-        steps=_steps(dossier.id),
+        steps=steps,
         pauses=pauses,
         next=next_action(dossier, pauses),
     )

@@ -3,15 +3,24 @@
 Thin: tracking.track decides what the public sees. An unknown code, a wrong secret and a missing
 secret all answer the same 404 body, so the API never tells whether a code exists.
 
-The hot path is kept cheap (docs/benchmarks.md, "Dossiers"): no authentication, a fixed-window
-counter for the throttle, and the answer built as a dict by `representation`; the serializers
-below describe that answer for the OpenAPI schema and must be kept in step with it.
+The hot path is kept cheap (docs/benchmarks.md, "Dossiers"): the URL is served by
+`tracking_detail`, a plain Django view that answers a JSON GET itself (the same throttle, status
+codes, headers and body as the DRF view) and hands anything else — OPTIONS, other methods, a
+browser asking for HTML, `?format=` — to `TrackingDetailView`, which stays the documented
+operation of the OpenAPI schema. No authentication, a fixed-window counter for the throttle, one
+query on PostgreSQL (tracking.track), and the answer built as a dict by `representation`; the
+serializers below describe that answer for the schema and must be kept in step with it.
 """
 
+import json
+
+from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -22,10 +31,12 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from motcua.api.errors import ApiError
 from motcua.api.throttling import PublicLookupThrottle
+from motcua.common import ratelimit
 
 from . import tracking
 
@@ -136,10 +147,65 @@ class TrackingDetailView(APIView):
     def get(self, request, code: str):
         view = tracking.track(code, request.query_params.get("secret", ""))
         if view is None:
-            raise ApiError(
-                "not_found", _("Không tìm thấy hồ sơ với mã hồ sơ và mã tra cứu đã cho."), 404
-            )
+            raise ApiError("not_found", _not_found_text(), 404)
         return Response(representation(view))
+
+
+def _not_found_text() -> str:
+    return _("Không tìm thấy hồ sơ với mã hồ sơ và mã tra cứu đã cho.")
+
+
+_DRF_VIEW = TrackingDetailView.as_view()
+# What DRF's content negotiation answers with JSON (its first renderer) for this view.
+_JSON_MEDIA = {"", "*/*", "application/*", "application/json"}
+
+
+def _json_only(request) -> bool:
+    """The client takes JSON and asks for nothing DRF would negotiate otherwise."""
+    if "format" in request.GET:
+        return False
+    accept = request.META.get("HTTP_ACCEPT", "")
+    return all(part.split(";", 1)[0].strip().lower() in _JSON_MEDIA for part in accept.split(","))
+
+
+def _answer(status: int, data: dict, headers: dict | None = None) -> HttpResponse:
+    """What DRF's JSONRenderer and TrackingDetailView's response headers give."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    body = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").encode()
+    response = HttpResponse(body, status=status, content_type="application/json")
+    response["Allow"] = "GET, HEAD, OPTIONS"
+    response["Vary"] = "Accept"
+    for name, value in (headers or {}).items():
+        response[name] = value
+    add_never_cache_headers(response)
+    return response
+
+
+@csrf_exempt
+def tracking_detail(request, code: str):
+    """`GET /api/v1/tracking/{code}`: the same answer as TrackingDetailView, without DRF's
+    request cycle on the common path (docs/benchmarks.md)."""
+    if request.method not in ("GET", "HEAD") or not _json_only(request):
+        return _DRF_VIEW(request, code=code)
+    rate = api_settings.DEFAULT_THROTTLE_RATES.get(PublicLookupThrottle.scope)
+    if rate is not None:
+        wait = ratelimit.hit(
+            f"throttle:{PublicLookupThrottle.scope}", ratelimit.client_ip(request), rate
+        )
+        if wait is not None:
+            detail = _("Quá nhiều yêu cầu; vui lòng thử lại sau %(seconds)s giây.") % {
+                "seconds": int(wait)
+            }
+            return _answer(429, {"code": "throttled", "detail": detail}, {"Retry-After": str(wait)})
+    view = tracking.track(code, request.GET.get("secret", ""))
+    if view is None:
+        return _answer(404, {"code": "not_found", "detail": _not_found_text()})
+    return _answer(200, representation(view))
+
+
+# The schema generator documents the URL through this class, as if it were its view.
+tracking_detail.cls = TrackingDetailView
+tracking_detail.initkwargs = {}
 
 
 def representation(view: tracking.TrackingView) -> dict:

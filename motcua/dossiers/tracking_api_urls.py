@@ -4,5 +4,5 @@ from django.urls import path
 from . import tracking_api
 
 urlpatterns = [
-    path("tracking/<str:code>", tracking_api.TrackingDetailView.as_view(), name="tracking-detail"),
+    path("tracking/<str:code>", tracking_api.tracking_detail, name="tracking-detail"),
 ]

@@ -104,17 +104,10 @@ class RequestStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Đã hủy")
 
 
-class RequestStage(models.TextChoices):
-    # Through the lifecycle: the dossier waits in `awaiting_payment` (national status 6).
-    PROCESSING = "processing", _("Trong quá trình giải quyết")
-    # After the decision, before the result is handed over: the lifecycle has no payment state
-    # there, so the dossier stays `decided` and `deliver` is refused until paid.
-    DELIVERY = "delivery", _("Trước khi trả kết quả")
-
-
 class PaymentRequest(models.Model):
-    """What a dossier owes: with the dossier's `request_payment` event (stage processing), or
-    after the decision, before delivery (stage delivery, no event)."""
+    """What a dossier owes: opened by the dossier's `request_payment` event (during processing,
+    or after the decision before delivery: the event's from_state tells which), closed by its
+    `pay` event."""
 
     dossier = models.ForeignKey(
         Dossier, verbose_name=_("hồ sơ"), on_delete=models.PROTECT, related_name="payment_requests"
@@ -128,12 +121,6 @@ class PaymentRequest(models.Model):
     exemptions = models.JSONField(_("đối tượng miễn, giảm đã xác minh"), default=list, blank=True)
     timing = models.CharField(
         _("thời điểm phải nộp"), max_length=20, choices=FeeTiming.choices, blank=True
-    )
-    stage = models.CharField(
-        _("giai đoạn"),
-        max_length=10,
-        choices=RequestStage.choices,
-        default=RequestStage.PROCESSING,
     )
     status = models.CharField(
         _("tình trạng"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.OPEN

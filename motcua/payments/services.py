@@ -1,8 +1,10 @@
 """Fees due on a dossier and their payment. Every write is one transaction.
 
 The dossier's state changes only through dossiers.services: `request_fees` calls its
-`request_payment` with lines computed from the catalog, `record_counter_payment` and an accepted
-gateway callback call its `pay`. The rows of this app follow the dossier's events (signals.py):
+`request_payment` with lines computed from the catalog (during processing, or after the decision
+for the fees due before delivery: the dossier waits in `awaiting_payment` either way and `pay`
+returns it to where it was), `record_counter_payment` and an accepted gateway callback call its
+`pay`. The rows of this app follow the dossier's events (signals.py):
 a `request_payment` event opens a PaymentRequest, a `pay` event closes it with a Payment, so a
 payment action taken elsewhere (the dossier API, the generic back-office form) is recorded too.
 
@@ -31,7 +33,7 @@ from motcua.common.models import record
 from motcua.dossiers import routing
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers.errors import ActionDenied, ActionInvalid, DossierError
-from motcua.dossiers.lifecycle import Action, ActorKind, State, check
+from motcua.dossiers.lifecycle import State
 from motcua.dossiers.models import Dossier
 from motcua.worktime.deadlines import VN_TZ
 
@@ -50,7 +52,6 @@ from .models import (
     PaymentRequest,
     PaymentState,
     Refund,
-    RequestStage,
     RequestStatus,
 )
 
@@ -190,31 +191,20 @@ def _committed_state(dossier) -> str:
     return Dossier.objects.filter(pk=dossier.pk).values_list("state", flat=True)[0]
 
 
-def may_deliver(dossier, user) -> bool:
-    """Whoever may hand over the result may ask for and collect the fees due before it."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    return any(
-        kind == ActorKind.RECEPTIONIST and check(Action.DELIVER, facts, kind).ok
-        for kind, facts in dossier_services.facts_for(dossier, user)
-    )
-
-
 def request_fees(
     dossier, officer, *, exemptions=(), note="", expected_version=None, now=None
 ) -> PaymentRequest:
     """Ask for the fees due now. `exemptions`: the category codes whose papers were checked.
 
-    During processing the step officer asks through the dossier's `request_payment` (the
-    dossier waits in awaiting_payment). After the decision, a receptionist who may deliver the
-    result asks for the fees still unpaid: the dossier stays decided and `deliver` is refused
-    until they are paid (the lifecycle has no payment state after the decision).
+    Through the dossier's `request_payment`, which decides who may ask: during processing the
+    step officer (the fees due at this step); after the decision a receptionist who may hand
+    over the result (every fee still unpaid). The dossier waits in awaiting_payment; after the
+    decision `deliver` is refused by the lifecycle until `pay` returns it to decided.
     """
     now = _now(now)
-    if _committed_state(dossier) == State.DECIDED:
-        return _request_before_delivery(dossier, officer, exemptions, note, now)
     with transaction.atomic():
-        due = amount_due(dossier, exemptions, timings=due_timings(dossier))
+        decided = _committed_state(dossier) == State.DECIDED
+        due = amount_due(dossier, exemptions, timings=None if decided else due_timings(dossier))
         if not due.lines:
             raise ActionInvalid(
                 "no_fees_due", _("Thủ tục không có khoản phí, lệ phí nào phải nộp lúc này.")
@@ -239,54 +229,6 @@ def request_fees(
         timings = {line.timing for line in due.lines}
         req.timing = timings.pop() if len(timings) == 1 else ""
         req.save(update_fields=["lines", "exemptions", "timing"])
-    return req
-
-
-def _request_before_delivery(dossier, officer, exemptions, note, now) -> PaymentRequest:
-    with transaction.atomic():
-        d = Dossier.objects.select_for_update(of=("self",)).get(pk=dossier.pk)
-        if d.state != State.DECIDED:
-            raise ActionInvalid("state_not_allowed", _("Hồ sơ không ở trạng thái chờ trả kết quả."))
-        if not may_deliver(d, officer):
-            raise ActionDenied(
-                "actor_not_allowed",
-                _("Chỉ cán bộ tiếp nhận, trả kết quả mới được yêu cầu nộp phí trước khi trả."),
-            )
-        if open_request(d) is not None:
-            raise ActionInvalid(
-                "payment_already_requested", _("Hồ sơ đã có yêu cầu nộp phí, lệ phí đang chờ.")
-            )
-        due = amount_due(d, exemptions)
-        if not due.lines:
-            raise ActionInvalid(
-                "no_fees_due", _("Thủ tục không có khoản phí, lệ phí nào phải nộp lúc này.")
-            )
-        if due.total <= 0:
-            raise ActionInvalid(
-                "fully_exempt",
-                _("Người nộp được miễn toàn bộ phí, lệ phí: không cần yêu cầu nộp tiền."),
-            )
-        timings = {line.timing for line in due.lines}
-        req = PaymentRequest.objects.create(
-            dossier=d,
-            stage=RequestStage.DELIVERY,
-            amount=due.total,
-            lines=[asdict(line) for line in due.lines],
-            exemptions=list(due.exemptions),
-            timing=timings.pop() if len(timings) == 1 else "",
-            requested_by=officer,
-            created_at=now,
-        )
-        record(
-            officer,
-            "payments.request_before_delivery",
-            "dossier",
-            d.pk,
-            f"Yêu cầu nộp {_vnd(due.total)} đ trước khi trả kết quả hồ sơ {d.code}",
-            amount=due.total,
-            exemptions=list(due.exemptions),
-            note=(note or "").strip()[:500],
-        )
     return req
 
 
@@ -350,8 +292,6 @@ def record_counter_payment(
                 _("Số biên lai này đã được dùng cho một khoản thu khác."),
                 field="receipt_number",
             )
-        if req.stage == RequestStage.DELIVERY:
-            return _collect_before_delivery(dossier, receptionist, req, receipt_number, note, now)
         dossier_services.pay(
             dossier,
             receptionist,
@@ -362,43 +302,6 @@ def record_counter_payment(
             now=now,
         )
         return Payment.objects.filter(request=req, state=PaymentState.PAID).latest("id")
-
-
-def _collect_before_delivery(dossier, receptionist, req, receipt_number, note, now) -> Payment:
-    d = Dossier.objects.select_for_update(of=("self",)).get(pk=dossier.pk)
-    req = PaymentRequest.objects.select_for_update().get(pk=req.pk)
-    if req.status != RequestStatus.OPEN:
-        raise ActionInvalid(
-            "no_payment_request", _("Hồ sơ không có yêu cầu nộp phí, lệ phí đang chờ.")
-        )
-    if not may_deliver(d, receptionist):
-        raise ActionDenied()
-    payment = _create_payment(
-        request=req,
-        dossier=d,
-        agency_id=d.receiving_agency_id or d.competent_agency_id,
-        competent_agency_id=d.competent_agency_id,
-        method=PaymentMethod.COUNTER,
-        amount=req.amount,
-        state=PaymentState.PAID,
-        receipt_number=receipt_number,
-        applied=True,
-        created_by=receptionist,
-        created_at=now,
-        paid_at=now,
-    )
-    close_request(req, now, paid_by=payment)
-    record(
-        receptionist,
-        "payments.counter_payment",
-        "payment",
-        payment.pk,
-        f"Thu {_vnd(payment.amount)} đ, biên lai {receipt_number}, hồ sơ {d.code}",
-        amount=payment.amount,
-        receipt_number=receipt_number,
-        note=(note or "").strip()[:500],
-    )
-    return payment
 
 
 # --- online ---------------------------------------------------------------------------------------
@@ -431,8 +334,7 @@ def start_online_payment(
             .filter(dossier=dossier, status=RequestStatus.OPEN)
             .first()
         )
-        waiting = State.DECIDED if req and req.stage == RequestStage.DELIVERY else None
-        if req is None or _committed_state(dossier) != (waiting or State.AWAITING_PAYMENT):
+        if req is None or _committed_state(dossier) != State.AWAITING_PAYMENT:
             raise ActionInvalid(
                 "no_payment_request", _("Hồ sơ không có yêu cầu nộp phí, lệ phí đang chờ.")
             )
@@ -546,12 +448,6 @@ def _apply_online(payment: Payment, now: datetime) -> None:
     req = PaymentRequest.objects.select_for_update().get(pk=payment.request_id)
     dossier = payment.dossier
     if req.status != RequestStatus.OPEN or dossier.applicant_user is None:
-        return
-    if req.stage == RequestStage.DELIVERY:
-        if dossier.state == State.DECIDED:
-            payment.applied = True
-            payment.save(update_fields=["applied"])
-            close_request(req, now, paid_by=payment)
         return
     token = applying_payment.set(payment.pk)
     try:

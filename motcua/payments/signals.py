@@ -1,20 +1,16 @@
 """The payments rows follow the dossier's events (dossiers.signals.event_appended, sent inside
 the action's transaction): whichever way a payment action was taken (this app's services, the
-dossier API, the generic back-office action form), its request and payment are recorded."""
+dossier API, the generic back-office action form), its request and payment are recorded.
+
+Fees due before delivery need nothing special here: the dossier waits in `awaiting_payment`
+(asked after the decision) and the lifecycle itself refuses `deliver` until `pay`."""
 
 from __future__ import annotations
 
 from motcua.dossiers.lifecycle import Action, ActorKind
 from motcua.dossiers.signals import event_appended
 
-from .models import (
-    Payment,
-    PaymentMethod,
-    PaymentRequest,
-    PaymentState,
-    RequestStage,
-    RequestStatus,
-)
+from .models import Payment, PaymentMethod, PaymentRequest, PaymentState, RequestStatus
 
 
 def _on_request_payment(event, dossier) -> None:
@@ -24,9 +20,9 @@ def _on_request_payment(event, dossier) -> None:
         for item in data.get("items", [])
     ]
     # One open request per dossier: one left open by an earlier cycle is superseded.
-    PaymentRequest.objects.filter(
-        dossier_id=dossier.pk, status=RequestStatus.OPEN, stage=RequestStage.PROCESSING
-    ).update(status=RequestStatus.CANCELLED, closed_at=event.at)
+    PaymentRequest.objects.filter(dossier_id=dossier.pk, status=RequestStatus.OPEN).update(
+        status=RequestStatus.CANCELLED, closed_at=event.at
+    )
     PaymentRequest.objects.create(
         dossier_id=dossier.pk,
         event=event,
@@ -42,7 +38,7 @@ def _on_pay(event, dossier) -> None:
 
     req = (
         PaymentRequest.objects.select_for_update()
-        .filter(dossier_id=dossier.pk, status=RequestStatus.OPEN, stage=RequestStage.PROCESSING)
+        .filter(dossier_id=dossier.pk, status=RequestStatus.OPEN)
         .first()
     )
     if req is None:
@@ -73,20 +69,6 @@ def _on_pay(event, dossier) -> None:
     close_request(req, event.at, paid_by=paid_by)
 
 
-def _on_deliver(event, dossier) -> None:
-    # Fees asked for after the decision must be paid before the result is handed over:
-    # raising here aborts the whole `deliver` action (same transaction).
-    if PaymentRequest.objects.filter(dossier_id=dossier.pk, status=RequestStatus.OPEN).exists():
-        from django.utils.translation import gettext_lazy as _
-
-        from motcua.dossiers.errors import ActionInvalid
-
-        raise ActionInvalid(
-            "payment_due_before_delivery",
-            _("Người nộp chưa thực hiện nghĩa vụ tài chính: chưa được trả kết quả."),
-        )
-
-
 def _on_end(event, dossier) -> None:
     for req in PaymentRequest.objects.filter(dossier_id=dossier.pk, status=RequestStatus.OPEN):
         req.status = RequestStatus.CANCELLED
@@ -100,7 +82,6 @@ HANDLERS = {
     Action.PAY.value: _on_pay,
     Action.WITHDRAW.value: _on_end,
     Action.STOP.value: _on_end,
-    Action.DELIVER.value: _on_deliver,
 }
 
 

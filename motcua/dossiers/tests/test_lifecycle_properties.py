@@ -17,6 +17,8 @@ from motcua.dossiers.lifecycle import (
     allowed_actions,
     apply,
     check,
+    is_overdue,
+    open_status,
 )
 
 from .helpers import DUE_AT, NOW
@@ -54,14 +56,39 @@ def invariant_problems(f: DossierFacts) -> list[str]:
         problems.append("transient state")
     if f.supplement_requests > 1 or f.reception_supplement_requests > 1:
         problems.append("more than one supplement request")
-    expected_pause = (f.state == State.SUPPLEMENTING and f.previous_state == State.PROCESSING) or (
-        f.state == State.AWAITING_PAYMENT and f.payment_pauses_clock
+    # Only a request during processing pauses (a payment after the decision never does).
+    expected_pause = f.previous_state == State.PROCESSING and (
+        f.state == State.SUPPLEMENTING
+        or (f.state == State.AWAITING_PAYMENT and f.payment_pauses_clock)
     )
     if f.paused != expected_pause:
         problems.append("pause flag")
-    if (f.previous_state is not None) != (f.state == State.SUPPLEMENTING):
+    # Exactly the waiting states know where they return to, and only to where they came from.
+    returns = {
+        State.SUPPLEMENTING: {State.DRAFT, State.SUBMITTED, State.PROCESSING},
+        State.AWAITING_PAYMENT: {State.PROCESSING, State.DECIDED},
+    }
+    if f.previous_state not in returns.get(f.state, {None}):
         problems.append("previous_state")
-    accepted = f.in_processing or f.state in (State.DECIDED, State.RETURNED)
+    if f.after_decision and (f.in_processing or f.at_reception or f.paused):
+        problems.append("decided yet processing")
+    if f.after_decision and is_overdue(
+        f.due_at,
+        f.now + timedelta(days=400),
+        f.state,
+        payment_pauses_clock=False,
+        previous_state=f.previous_state,
+    ):
+        problems.append("decided yet overdue")
+    if (
+        f.after_decision
+        and open_status(
+            f.due_at, f.now, f.state, payment_pauses_clock=False, previous_state=f.previous_state
+        )
+        is not None
+    ):
+        problems.append("decided yet open")
+    accepted = f.in_processing or f.after_decision or f.state == State.RETURNED
     if accepted and f.received_at is None:
         problems.append("accepted without a receipt time")
     if f.at_reception and f.received_at is not None:
@@ -103,6 +130,7 @@ def test_random_action_sequences_keep_every_invariant(channel, steps, pauses, wa
     )
     extensions = 0
     processing_requests = 0
+    decisions = 0
     for steer, pick, officer, in_agency, hours, with_fields in walk:
         f = replace(
             f,
@@ -129,6 +157,15 @@ def test_random_action_sequences_keep_every_invariant(channel, steps, pauses, wa
         assert decision.ok and not was_final
         assert t.from_state == f.state and t.to_state == t.facts_after.state
         assert all(1 <= code <= 10 for code in t.national_codes)
+        if action == Action.PAY:
+            # Back to where the fees were asked, and the decision is never undone or redone.
+            assert t.to_state == f.previous_state
+        if f.after_decision:
+            # Paying for delivery neither pauses nor moves the due time.
+            assert t.facts_after.due_at == f.due_at and "pause_clock" not in t.effects
+            assert "resume_clock" not in t.effects
+            assert t.to_state in (State.DECIDED, State.AWAITING_PAYMENT, State.RETURNED)
+        decisions += action in (Action.APPROVE, Action.DENY)
         extensions += action == Action.EXTEND
         processing_requests += action == Action.REQUEST_SUPPLEMENT and f.state == State.PROCESSING
         if action == Action.ACCEPT:
@@ -137,8 +174,9 @@ def test_random_action_sequences_keep_every_invariant(channel, steps, pauses, wa
         f = t.facts_after
         event(f"reached {f.state.value}")
         event(f"did {action.value}")
+        event(f"did {action.value} from {t.from_state.value}")
         assert invariant_problems(f) == [], (action, f)
-    assert extensions <= 1 and processing_requests <= 1
+    assert extensions <= 1 and processing_requests <= 1 and decisions <= 1
     if f.state in FINAL_STATES:
         assert all(allowed_actions(f, a) == [] for a in ACTORS)
 
@@ -187,3 +225,41 @@ def test_no_second_supplement_request_during_processing(actor, officer, in_agenc
     assert not decision.ok
     if actor in (ActorKind.RECEPTIONIST, ActorKind.SPECIALIST) and officer:
         assert decision.codes == ["supplement_already_requested"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    pauses=st.booleans(),
+    steps=st.integers(min_value=1, max_value=5),
+    rounds=st.lists(st.sampled_from([ActorKind.APPLICANT, ActorKind.RECEPTIONIST]), max_size=4),
+    late=st.integers(min_value=-100, max_value=2000),  # hours after the due time
+)
+def test_fees_after_the_decision_block_delivery_until_paid(pauses, steps, rounds, late):
+    f = DossierFacts(
+        state=State.DECIDED,
+        now=NOW,
+        steps=steps,
+        step_index=steps - 1,
+        received_at=NOW - timedelta(days=5),
+        due_at=DUE_AT,
+        payment_pauses_clock=pauses,
+        actor_in_step_agency=True,
+    )
+    for payer in rounds:
+        assert check(Action.DELIVER, f, ActorKind.RECEPTIONIST).ok
+        waiting = apply(Action.REQUEST_PAYMENT, f, ActorKind.RECEPTIONIST).facts_after
+        assert waiting.state == State.AWAITING_PAYMENT and waiting.state.national_code == 6
+        assert check(Action.DELIVER, waiting, ActorKind.RECEPTIONIST).codes == ["state_not_allowed"]
+        later = DUE_AT + timedelta(hours=late)
+        assert not is_overdue(
+            waiting.due_at,
+            later,
+            waiting.state,
+            payment_pauses_clock=pauses,
+            previous_state=waiting.previous_state,
+        )
+        f = apply(Action.PAY, waiting, payer).facts_after
+        assert f.state == State.DECIDED and f.due_at == DUE_AT and not f.paused
+    assert (
+        apply(Action.DELIVER, f, ActorKind.RECEPTIONIST, method="online").to_state == State.RETURNED
+    )

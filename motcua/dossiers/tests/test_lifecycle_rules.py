@@ -53,8 +53,10 @@ SPEC = {
     Action.FORWARD: (STAFF, {State.PROCESSING}, State.PROCESSING),
     Action.SEND_BACK: (STAFF, {State.PROCESSING}, State.PROCESSING),
     Action.TRANSFER: (STAFF, {State.PROCESSING}, State.PROCESSING),
-    Action.REQUEST_PAYMENT: (STAFF, {State.PROCESSING}, State.AWAITING_PAYMENT),
-    Action.PAY: ({APPLICANT, RECEPTIONIST}, {State.AWAITING_PAYMENT}, State.PROCESSING),
+    # During processing, or after the decision before the result is handed over.
+    Action.REQUEST_PAYMENT: (STAFF, {State.PROCESSING, State.DECIDED}, State.AWAITING_PAYMENT),
+    # Back to where the fees were asked (previous_state: processing or decided).
+    Action.PAY: ({APPLICANT, RECEPTIONIST}, {State.AWAITING_PAYMENT}, None),
     Action.EXTEND: (STAFF, {State.PROCESSING}, State.PROCESSING),
     Action.APPROVE: ({LEADER}, {State.PROCESSING}, State.DECIDED),
     Action.DENY: ({LEADER}, {State.PROCESSING}, State.DECIDED),
@@ -71,6 +73,8 @@ RESTING = [s for s in State if s != State.RECEIVED]
 ACTORS_AT = {
     (Action.REQUEST_SUPPLEMENT, State.SUBMITTED): {RECEPTIONIST},
     (Action.REQUEST_SUPPLEMENT, State.DRAFT): {RECEPTIONIST},
+    # After the decision, who may hand over the result asks for the fees due before it.
+    (Action.REQUEST_PAYMENT, State.DECIDED): {RECEPTIONIST},
 }
 
 
@@ -184,6 +188,18 @@ def test_a_supplementing_dossier_must_know_where_it_returns():
         DossierFacts(state=State.SUPPLEMENTING, now=NOW)
     with pytest.raises(ValueError):
         DossierFacts(state=State.SUPPLEMENTING, now=NOW, previous_state=State.AWAITING_PAYMENT)
+
+
+@pytest.mark.parametrize("previous", [State.SUBMITTED, State.SUPPLEMENTING, State.RETURNED])
+def test_a_dossier_awaiting_payment_returns_only_to_processing_or_decided(previous):
+    with pytest.raises(ValueError, match="previous_state"):
+        DossierFacts(state=State.AWAITING_PAYMENT, now=NOW, steps=2, previous_state=previous)
+
+
+def test_awaiting_payment_without_previous_state_was_asked_during_processing():
+    # Rows written before payment after the decision existed carry no previous_state.
+    f = DossierFacts(state=State.AWAITING_PAYMENT, now=NOW, steps=2)
+    assert f.previous_state == State.PROCESSING and f.in_processing and not f.after_decision
 
 
 def test_plain_strings_are_accepted_and_normalised():
@@ -521,6 +537,69 @@ def test_payment_denials():
     raises(Action.REQUEST_PAYMENT, f, SPECIALIST, "not_step_officer")
     assert codes(Action.PAY, facts(State.AWAITING_PAYMENT), SPECIALIST) == ["actor_not_allowed"]
     assert codes(Action.PAY, facts(), APPLICANT) == ["state_not_allowed"]
+    # A second request while one waits: not from awaiting_payment.
+    waiting = facts(State.AWAITING_PAYMENT, previous_state=State.DECIDED, paused=False)
+    assert codes(Action.REQUEST_PAYMENT, waiting, RECEPTIONIST) == ["state_not_allowed"]
+
+
+def decided(**kw):
+    """Decided at the last step: the receptionist at the return step holds the dossier."""
+    base = dict(step_index=2, is_current_step_officer=False, actor_in_step_agency=True)
+    return facts(State.DECIDED, **{**base, **kw})
+
+
+@pytest.mark.parametrize("pauses", [True, False])
+def test_payment_after_the_decision_waits_and_returns_to_decided(pauses):
+    f = decided(payment_pauses_clock=pauses)
+    t = apply(Action.REQUEST_PAYMENT, f, RECEPTIONIST)
+    assert t.to_state == State.AWAITING_PAYMENT and t.national_codes == (6,)
+    # The clock stopped at the decision: nothing pauses, the due time stays.
+    assert t.effects == (Effect.CREATE_PAYMENT_REQUEST,)
+    after = t.facts_after
+    assert after.previous_state == State.DECIDED and not after.paused
+    assert after.after_decision and not after.in_processing and after.due_at == DUE_AT
+    assert check(Action.DELIVER, after, RECEPTIONIST).codes == ["state_not_allowed"]
+    for payer in (APPLICANT, RECEPTIONIST):
+        back = apply(Action.PAY, after, payer)
+        assert back.to_state == State.DECIDED and back.national_codes == (9,)
+        assert back.effects == (Effect.RECORD_PAYMENT,)
+        assert back.facts_after.previous_state is None and not back.facts_after.paused
+        assert back.facts_after.due_at == DUE_AT and back.to_step == 2
+        assert check(Action.DELIVER, back.facts_after, RECEPTIONIST).ok
+
+
+def test_payment_during_processing_returns_to_processing_and_forgets_where_from():
+    t = apply(Action.REQUEST_PAYMENT, facts(), SPECIALIST)
+    assert t.facts_after.previous_state == State.PROCESSING and t.facts_after.in_processing
+    back = apply(Action.PAY, t.facts_after, APPLICANT)
+    assert back.to_state == State.PROCESSING and back.facts_after.previous_state is None
+
+
+def test_after_the_decision_only_a_receptionist_asks_for_payment():
+    # The step officer and the leader of the decision step no longer hold the dossier.
+    for actor in (SPECIALIST, LEADER):
+        error = raises(
+            Action.REQUEST_PAYMENT,
+            decided(is_current_step_officer=True),
+            actor,
+            "actor_not_allowed",
+        )
+        assert error.code == "actor_not_allowed"
+        assert "trả kết quả" in str(error.message)
+    # The receptionist needs no assignment: the dossier waits at the desk.
+    assert check(Action.REQUEST_PAYMENT, decided(), RECEPTIONIST).ok
+    assert Action.REQUEST_PAYMENT in allowed_actions(decided(), RECEPTIONIST)
+    assert Action.REQUEST_PAYMENT not in allowed_actions(decided(), SPECIALIST)
+
+
+def test_awaiting_payment_after_the_decision_cannot_be_stopped_or_withdrawn():
+    after = apply(Action.REQUEST_PAYMENT, decided(), RECEPTIONIST).facts_after
+    assert codes(Action.STOP, after, RECEPTIONIST) == ["already_decided"]
+    assert codes(Action.WITHDRAW, after, APPLICANT) == ["already_decided"]
+    assert codes(Action.EXTEND, after, SPECIALIST) == ["state_not_allowed"]
+    assert allowed_actions(after, APPLICANT) == [Action.PAY]
+    assert allowed_actions(after, RECEPTIONIST) == [Action.PAY]
+    assert allowed_actions(after, LEADER) == []
 
 
 # --- extend ---------------------------------------------------------------------------------------

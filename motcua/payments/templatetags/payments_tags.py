@@ -12,7 +12,6 @@ from ..models import (
     ExemptionCategory,
     FeeTiming,
     Payment,
-    RequestStage,
     RequestStatus,
 )
 
@@ -46,15 +45,16 @@ def payments_portal_panel(context):
     req = services.open_request(dossier)
     payments = [p for p in _payments(dossier) if p.state in RECEIVED_STATES or p.state == "failed"]
     mine = request is not None and dossier.applicant_user_id == getattr(request.user, "pk", None)
-    waiting = (
-        State.DECIDED if req and req.stage == RequestStage.DELIVERY else State.AWAITING_PAYMENT
-    )
-    can_pay = mine and req is not None and dossier.state == waiting and bool(req.amount)
+    waiting = dossier.state == State.AWAITING_PAYMENT
+    can_pay = mine and req is not None and waiting and bool(req.amount)
     fees = list(dossier.procedure_version.fees.order_by("position"))
     return {
         "show": bool(req or payments or fees),
         "dossier": dossier,
         "req": req,
+        "waiting": waiting,
+        # Asked after the decision: the result is handed over once paid.
+        "before_delivery": waiting and dossier.decided_at is not None,
         "fees": fees,
         "payments": payments,
         "can_pay": can_pay,
@@ -79,20 +79,17 @@ def payments_backoffice_panel(context):
     user = request.user
     req = services.open_request(dossier)
     decided = dossier.state == State.DECIDED
-    if decided:
-        # After the decision: whoever may hand over the result asks for and collects the fees.
-        can_request = req is None and services.may_deliver(dossier, user)
-        can_collect = req is not None and services.may_deliver(dossier, user)
-    else:
-        can_request = _may(dossier, user, Action.REQUEST_PAYMENT)
-        can_collect = req is not None and _may(dossier, user, Action.PAY, {ActorKind.RECEPTIONIST})
+    # The lifecycle says who: the step officer during processing, after the decision a
+    # receptionist who may hand over the result; a receptionist collects.
+    can_request = _may(dossier, user, Action.REQUEST_PAYMENT)
+    can_collect = req is not None and _may(dossier, user, Action.PAY, {ActorKind.RECEPTIONIST})
     fees = list(dossier.procedure_version.fees.select_related("payment_rule").order_by("position"))
     preview = None
     if can_request and fees:
         timings = None if decided else services.due_timings(dossier)
         preview = services.amount_due(dossier, timings=timings)
     # Fees due before the result that nobody asked for yet: asked at the decision step, before
-    # the leader approves (the lifecycle has no payment state after the decision).
+    # the leader approves, or after the decision by who hands over the result.
     result_fees = []
     if dossier.state in (State.PROCESSING, State.DECIDED) and fees:
         result_fees = services.amount_due(dossier, timings={FeeTiming.BEFORE_RESULT.value}).lines
