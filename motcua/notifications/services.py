@@ -318,10 +318,18 @@ def attention(dossier: Dossier, now: datetime) -> Attention | None:
     """Overdue, or due within one working day (of the competent agency's calendar), while the
     clock runs; else None."""
     pauses_payment = dossier.paused_since is not None
-    if is_overdue(dossier.due_at, now, dossier.state, payment_pauses_clock=pauses_payment):
+    # After the decision, awaiting payment never counts against the due time.
+    previous = dossier.previous_state or None
+    if is_overdue(
+        dossier.due_at,
+        now,
+        dossier.state,
+        payment_pauses_clock=pauses_payment,
+        previous_state=previous,
+    ):
         return Attention(dossier, True)
     if dossier.due_at is None or not clock_running(
-        dossier.state, payment_pauses_clock=pauses_payment
+        dossier.state, payment_pauses_clock=pauses_payment, previous_state=previous
     ):
         return None
     cal = get_work_calendar(dossier.competent_agency_id)

@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
+from motcua.dossiers import services as dossier_services
 from motcua.dossiers.lifecycle import State
 from motcua.dossiers.tests import factories as f
 from motcua.notifications import services
@@ -54,6 +55,17 @@ def test_due_soon_counts_working_time(p):
     assert services.attention(d, friday).overdue is False
     assert services.attention(d, f.vn(2025, 10, 16, 14)) is None  # Thursday: two days left
     assert services.attention(d, monday + timedelta(minutes=1)).overdue is True
+
+
+def test_fees_after_the_decision_never_make_a_dossier_overdue(p, settings):
+    """Awaiting payment after the decision: the clock is over whatever the payment setting."""
+    settings.MOTCUA_PAYMENT_PAUSES_CLOCK = False
+    d = f.dossier_in(p, State.DECIDED)
+    d = dossier_services.request_payment(
+        d, p.receptionist, amount=10_000, items=["Lệ phí"], now=d.decided_at
+    )
+    assert d.state == State.AWAITING_PAYMENT and d.previous_state == State.DECIDED
+    assert services.attention(d, d.due_at + timedelta(days=30)) is None
 
 
 def test_no_reminder_when_paused_or_overdue(p):
