@@ -263,9 +263,9 @@ class Refund(models.Model):
 
 
 class CallbackOutcome(models.TextChoices):
-    ACCEPTED = "accepted", _("Chấp nhận")
+    ACCEPTED = "accepted", _("Đã chấp nhận")
     REPLAY = "replay", _("Trùng lặp (đã xử lý)")
-    REJECTED = "rejected", _("Từ chối")
+    REJECTED = "rejected", _("Bị từ chối")
 
 
 class GatewayCallback(models.Model):
