@@ -11,7 +11,6 @@ that transaction removes the stored file again.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import io
@@ -54,6 +53,7 @@ from motcua.dossiers.models import Attachment, AttachmentKind, Dossier
 from motcua.worktime.deadlines import VN_TZ
 
 from . import conf
+from .aio import run as _run
 from .models import (
     ExternalSigningRequest,
     KeyKind,
@@ -84,10 +84,6 @@ def verification_url(token: str) -> str:
 
 def vn_time(at: datetime) -> str:
     return timezone.localtime(at, VN_TZ).strftime("%d/%m/%Y %H:%M")
-
-
-def _run(coro):
-    return asyncio.run(coro)
 
 
 def signing_key_for(agency) -> SigningKey:
@@ -301,7 +297,7 @@ def sign_pdf(data: bytes, signer, *, signer_name: str, agency_name: str, token: 
     )
     with _stamp_style(**stamp) as style:
         pdf_signer = _pdf_signer(signer, reader, style, reason=str(_("Phê duyệt kết quả")))
-        return pdf_signer.sign_pdf(writer).getvalue()
+        return _run(pdf_signer.async_sign_pdf(writer)).getvalue()
 
 
 # --- recording the result -------------------------------------------------------------------------

@@ -17,9 +17,10 @@ from datetime import datetime
 from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
+from .aio import run as _run
 from .models import SignedDocument, TrustRoot
 
 log = logging.getLogger(__name__)
@@ -154,7 +155,9 @@ def _check(embedded, roots) -> SignatureReport:
         report.error = type(exc).__name__
         return report
     try:
-        status = validate_pdf_signature(embedded, signer_validation_context=_context(roots))
+        status = _run(
+            async_validate_pdf_signature(embedded, signer_validation_context=_context(roots))
+        )
     except Exception as exc:  # pyHanko raises many kinds on a damaged signature
         report.error = type(exc).__name__
         return report
