@@ -34,15 +34,17 @@ from django.db.models.lookups import LessThan
 
 from motcua.catalog.models import OnlineLevel
 from motcua.dossiers.lifecycle import Action, Channel, State
-from motcua.dossiers.models import Attachment, AttachmentKind, Dossier, Event, Pause
+from motcua.dossiers.models import Attachment, AttachmentKind, Event, Pause
 from motcua.dossiers.regimes import local_date
 from motcua.worktime.deadlines import VN_TZ
+from motcua.worktime.selectors import get_work_calendar
 
 from .indicators import COUNTERS
 from .models import DailyRollup, MonthlyRollup
-from .rollups import working_time_to_decision
+from .rollups import working_time
 
-CHUNK = 2000
+CHUNK = 5000  # rows per round trip of the streaming queries
+KEY_COLUMNS = ("day", "competent_agency_id", "receiving_agency_id", "procedure_id", "channel")
 
 
 def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
@@ -133,62 +135,142 @@ KEYS = {
 }
 
 
-def compute(start: date, end: date) -> dict[tuple, dict[str, int]]:
-    """Counters per roll-up key for the events of local days start..end (inclusive)."""
+def _events(start: date, end: date):
     low, high = _bounds(start, end)
-    events = Event.objects.filter(
+    return Event.objects.filter(
         at__gte=low, at__lt=high, dossier__receiving_agency__isnull=False
     ).order_by()
+
+
+def compute(start: date, end: date) -> dict[tuple, dict[str, int]]:
+    """Counters per roll-up key for the events of local days start..end (inclusive)."""
+    return {row[:5]: dict(zip(COUNTERS, row[5:], strict=True)) for row in _rows(start, end)}
+
+
+def _rows(start: date, end: date):
+    """The roll-up rows of local days start..end as tuples (key, then COUNTERS in order),
+    rows whose counters are all zero left out: one GROUP BY over the events, plus the
+    processing times computed in Python for the decisions."""
+    events = _events(start, end)
     exprs = _counter_expressions()
-    rows = events.annotate(**KEYS).values(*KEYS).annotate(**exprs)
-    out: dict[tuple, dict[str, int]] = {}
-    for row in rows:
-        day = row["day"]
+    names = list(exprs)
+    seconds = _processing_seconds(events)
+    position = {name: 5 + i for i, name in enumerate(names)}
+    order = [position.get(name) for name in COUNTERS]  # None: processing_seconds
+    grouped = events.annotate(**KEYS).values(*KEYS).annotate(**exprs).values_list(*KEYS, *names)
+    for row in _stream(grouped):
+        day = row[0]
         if isinstance(day, str):
             day = date.fromisoformat(day)
-        key = (day, *(row[k] for k in list(KEYS)[1:]))
-        out[key] = {name: int(row.get(name) or 0) for name in exprs}
-        out[key]["processing_seconds"] = 0
-    for key, seconds in _processing_seconds(events).items():
-        out[key]["processing_seconds"] = seconds
-    return out
+        key = (day, *row[1:5])
+        values = tuple(seconds.get(key, 0) if i is None else int(row[i] or 0) for i in order)
+        if any(values):
+            yield (*key, *values)
+
+
+def _stream(queryset):
+    """The queryset's rows as raw tuples from a server-side cursor: Django's per-value
+    converters took a third of the rebuild on thirty columns of plain integers."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(CHUNK):
+            yield from rows
+
+
+def _insert_daily(rows) -> int:
+    """Write roll-up tuples: COPY on PostgreSQL, executemany elsewhere (no model instances:
+    bulk_create spent 60 % of the rebuild preparing 36 k objects' values)."""
+    qn = connection.ops.quote_name
+    table = qn(DailyRollup._meta.db_table)
+    columns = ", ".join(qn(c) for c in (*KEY_COLUMNS, *COUNTERS))
+    written = 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    written += 1
+            return written
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * (5 + len(COUNTERS)))})"
+        batch: list[tuple] = []
+        for row in rows:
+            batch.append((row[0].isoformat(), *row[1:]))
+            if len(batch) >= CHUNK:
+                cursor.executemany(sql, batch)
+                written += len(batch)
+                batch.clear()
+        if batch:
+            cursor.executemany(sql, batch)
+            written += len(batch)
+    return written
 
 
 def _processing_seconds(events) -> dict[tuple, int]:
-    """Sum of the working time to decision per key, for the decision events of `events`."""
-    decisions = events.filter(action__in=[Action.APPROVE, Action.DENY]).values_list(
-        "dossier_id", "at"
+    """Sum of the working time to decision per key, for the decision events of `events`.
+
+    Two streaming queries ordered by dossier, merged here: the decisions with the few dossier
+    columns the computation needs (no model instances), and the ended pauses of those dossiers.
+    The work calendar is looked up once per agency."""
+    decisions = events.filter(action__in=[Action.APPROVE, Action.DENY])
+    rows = decisions.order_by("dossier_id").values_list(
+        "dossier_id",
+        "at",
+        "dossier__competent_agency_id",
+        "dossier__receiving_agency_id",
+        "dossier__procedure_id",
+        "dossier__channel",
+        "dossier__received_at",
+        "dossier__decided_at",
+        "dossier__procedure_version__cutoff_time",
     )
+    pauses = (
+        Pause.objects.filter(ended_at__isnull=False, dossier_id__in=decisions.values("dossier_id"))
+        .order_by("dossier_id")
+        .values_list("dossier_id", "started_at", "ended_at")
+        .iterator(chunk_size=CHUNK)
+    )
+    calendars: dict[int, object] = {}
     out: dict[tuple, int] = defaultdict(int)
-    batch: list[tuple[int, datetime]] = []
-
-    def flush():
-        ids = [d for d, _at in batch]
-        dossiers = Dossier.objects.select_related("procedure_version").in_bulk(ids)
-        pauses: dict[int, list] = defaultdict(list)
-        for dossier_id, started, ended in Pause.objects.filter(
-            dossier_id__in=ids, ended_at__isnull=False
-        ).values_list("dossier_id", "started_at", "ended_at"):
-            pauses[dossier_id].append((started, ended))
-        for dossier_id, at in batch:
-            d = dossiers[dossier_id]
-            key = (
-                local_date(at),
-                d.competent_agency_id,
-                d.receiving_agency_id,
-                d.procedure_id,
-                d.channel,
-            )
-            out[key] += int(working_time_to_decision(d, pauses[dossier_id]).total_seconds())
-        batch.clear()
-
-    for item in decisions.iterator(chunk_size=CHUNK):
-        batch.append(item)
-        if len(batch) >= CHUNK:
-            flush()
-    if batch:
-        flush()
+    pending = next(pauses, None)
+    current, current_pauses = None, []
+    for dossier_id, at, comp, recv, proc, channel, received, decided, cutoff in rows.iterator(
+        chunk_size=CHUNK
+    ):
+        if dossier_id != current:
+            current, current_pauses = dossier_id, []
+            while pending is not None and pending[0] < dossier_id:
+                pending = next(pauses, None)
+            while pending is not None and pending[0] == dossier_id:
+                current_pauses.append((pending[1], pending[2]))
+                pending = next(pauses, None)
+        cal = calendars.get(comp)
+        if cal is None:
+            cal = calendars[comp] = get_work_calendar(comp)
+        seconds = working_time(cal, received, decided, cutoff, current_pauses).total_seconds()
+        out[(local_date(at), comp, recv, proc, channel)] += int(seconds)
     return out
+
+
+def _tune_session() -> None:
+    """PostgreSQL, for this transaction only: no JIT (compiling the thirty FILTER aggregates
+    took 5 of the 6 seconds of the query on 150 k events) and enough work_mem to sort or hash a
+    month of events in memory."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL work_mem = '128MB'")
+
+
+def _months(start: date, end: date):
+    """start..end cut at month boundaries: the rebuild works one month at a time, so that its
+    memory does not grow with the history."""
+    low = start
+    while low <= end:
+        following = (low.replace(day=28) + timedelta(days=4)).replace(day=1)
+        high = min(end, following - timedelta(days=1))
+        yield low, high
+        low = following
 
 
 def _lock_rollups() -> None:
@@ -227,26 +309,18 @@ def rebuild(start: date | None = None, end: date | None = None) -> int:
         raise ValueError("end before start")
     with transaction.atomic():
         _lock_rollups()
-        computed = compute(start, end)
+        _tune_session()
         stale = DailyRollup.objects.all()
         if not everything:  # a full rebuild also drops rows of days without events
             stale = stale.filter(day__gte=start, day__lte=end)
-        stale.delete()
-        objs = [
-            DailyRollup(
-                day=key[0],
-                competent_agency_id=key[1],
-                receiving_agency_id=key[2],
-                procedure_id=key[3],
-                channel=key[4],
-                **{name: counters.get(name, 0) for name in COUNTERS},
-            )
-            for key, counters in computed.items()
-            if any(counters.values())
-        ]
-        DailyRollup.objects.bulk_create(objs, batch_size=1000)
+        stale.delete()  # no cascades nor signals: Django issues one DELETE
+        written = 0
+        for low, high in _months(start, end):
+            # A month's rows are read in full before writing (a COPY cannot run while a
+            # server-side cursor streams on the same connection); memory: one month.
+            written += _insert_daily(list(_rows(low, high)))
         rebuild_months(None if everything else start, None if everything else end)
-    return len(objs)
+    return written
 
 
 def rebuild_months(start: date | None = None, end: date | None = None) -> int:
@@ -265,16 +339,19 @@ def rebuild_months(start: date | None = None, end: date | None = None) -> int:
         .values(*keys)
         .annotate(**{name: Sum(name) for name in COUNTERS})
     )
+    # INSERT … SELECT: the monthly rows never travel through Python.
+    sql, params = rows.query.sql_with_params()
+    qn = connection.ops.quote_name
+    columns = ["day", *keys[1:], *COUNTERS]
+    selected = [qn(c) for c in keys] + [f"COALESCE({qn(c)}, 0)" for c in COUNTERS]
+    insert = (
+        f"INSERT INTO {qn(MonthlyRollup._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
+        f"SELECT {', '.join(selected)} FROM ({sql}) grouped"
+    )
     with transaction.atomic():
         _lock_rollups()
         monthly.delete()
-        objs = []
-        for row in rows:
-            month = row.pop("month")
-            if isinstance(month, datetime):
-                month = month.date()
-            elif isinstance(month, str):
-                month = date.fromisoformat(month[:10])
-            objs.append(MonthlyRollup(day=month, **row))
-        MonthlyRollup.objects.bulk_create(objs, batch_size=1000)
-    return len(objs)
+        with connection.cursor() as cursor:
+            cursor.execute(insert, params)
+            written = cursor.rowcount
+    return written

@@ -38,13 +38,25 @@ def processing_time(dossier: Dossier) -> timedelta:
 
 
 def working_time_to_decision(dossier: Dossier, pauses: list[tuple[datetime, datetime]]):
-    """processing_time with the dossier's ended pauses given (rebuild fetches them in bulk)."""
-    cal = get_work_calendar(dossier.competent_agency_id)
-    start = deadlines.clock_start(cal, dossier.received_at, dossier.procedure_version.cutoff_time)
-    pauses = sorted(p for p in pauses if p[0] >= dossier.received_at)
-    if dossier.decided_at <= start:
+    """processing_time with the dossier's ended pauses given."""
+    return working_time(
+        get_work_calendar(dossier.competent_agency_id),
+        dossier.received_at,
+        dossier.decided_at,
+        dossier.procedure_version.cutoff_time,
+        pauses,
+    )
+
+
+def working_time(cal, received_at, decided_at, cutoff, pauses) -> timedelta:
+    """The processing time from plain values (rebuild streams them, without model instances):
+    working time from the clock start (cutoff applied) to the decision, minus the ended pauses
+    that began after the receipt."""
+    start = deadlines.clock_start(cal, received_at, cutoff)
+    if decided_at <= start:
         return timedelta(0)
-    return deadlines.working_time_between(cal, start, dossier.decided_at, pauses)
+    pauses = sorted(p for p in pauses if p[0] >= received_at)
+    return deadlines.working_time_between(cal, start, decided_at, pauses)
 
 
 def _attachment_flags(dossier: Dossier) -> tuple[bool, bool, bool]:

@@ -26,7 +26,9 @@ overdue) are a snapshot read from the dossiers table at the reference time `now`
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
@@ -66,6 +68,67 @@ _DOSSIER_KEY = {
 }
 
 
+# --- page memo -----------------------------------------------------------------------------------
+
+# One dashboard page reads the same counters for several tables (the total, the groupings, the
+# two rankings): inside `memoized()`, each read is done once and the others are derived from it.
+_MEMO: ContextVar[dict | None] = ContextVar("metrics_memo", default=None)
+
+
+@contextmanager
+def memoized():
+    """Within the block (one page), identical reads are computed once and derivable ones (the
+    total from the months, communes from agencies, fields from procedures, every snapshot
+    grouping from one query) are derived. Nested blocks share the outer memo."""
+    token = _MEMO.set({}) if _MEMO.get() is None else None
+    try:
+        yield
+    finally:
+        if token is not None:
+            _MEMO.reset(token)
+
+
+def _cached(key: tuple, compute: Callable):
+    memo = _MEMO.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def _filters_key(agencies=None, procedure=None, field=None) -> tuple:
+    return (None if agencies is None else frozenset(agencies), procedure, field)
+
+
+def _copy(grouped: dict) -> dict:
+    """Callers update the counter dicts they get: hand out copies of the memoized ones."""
+    return {k: dict(v) for k, v in grouped.items()}
+
+
+def _agency_units() -> dict[int, int | None]:
+    return _cached(
+        ("agency_units",), lambda: dict(Agency.objects.values_list("pk", "unit_id").order_by())
+    )
+
+
+def _procedure_fields() -> dict[int, int | None]:
+    return _cached(
+        ("procedure_fields",),
+        lambda: dict(Procedure.objects.values_list("pk", "field_id").order_by()),
+    )
+
+
+def _regroup(grouped: dict, mapping: dict | None) -> dict:
+    """Sum groups into coarser ones (mapping: key → new key; None: everything into None)."""
+    out: dict = {}
+    for key, row in grouped.items():
+        target = out.setdefault(None if mapping is None else mapping.get(key), {})
+        for name, value in row.items():
+            target[name] = target.get(name, 0) + value
+    return out
+
+
 # --- scope ----------------------------------------------------------------------------------------
 
 
@@ -90,10 +153,20 @@ def scope_for(user, agency_code: str | None = None) -> set[int] | None:
     return scope
 
 
+def _covers_every_agency(ids: set[int]) -> bool:
+    """A scope with every agency (the province's managers) filters nothing: without the IN
+    lists the roll-up and snapshot queries can use their indexes and plain scans."""
+    if not ids or (_MEMO.get() is None and len(ids) < 50):  # not worth a query per call
+        return False
+    return len(ids) >= _cached(("agency_count",), Agency.objects.count)
+
+
 def _agency_q(agencies: Iterable[int] | None, prefix: str = "") -> Q:
     if agencies is None:
         return Q()
     ids = list(agencies)
+    if _covers_every_agency(set(ids)):
+        return Q()
     return Q(**{f"{prefix}competent_agency_id__in": ids}) | Q(
         **{f"{prefix}receiving_agency_id__in": ids}
     )
@@ -148,10 +221,95 @@ def _add_into(target: dict, row: dict) -> None:
         target[name] = target.get(name, 0) + int(row.get(name) or 0)
 
 
+# Under memoized(), two reads of the roll-ups serve the whole page: one grouped by month and
+# channel, one by competent agency and procedure; every grouping (and the total) is summed from
+# one of them in Python (both are small: months × channels, agency × procedure pairs).
+_BASE_OF = {
+    None: "month",
+    "month": "month",
+    "channel": "month",
+    "agency": "pairs",
+    "procedure": "pairs",
+    "field": "pairs",
+    "commune": "pairs",
+}
+_BASE_KEYS = {"month": ("month", "channel"), "pairs": ("competent_agency_id", "procedure_id")}
+
+
+def _base(start: date, end: date, which: str, filters: dict) -> dict[tuple, list[int]]:
+    def compute():
+        keys = _BASE_KEYS[which]
+        sums = {name: Sum(name) for name in COUNTERS}
+        out: dict[tuple, list[int]] = {}
+        for model, low, high in segments(start, end):
+            rows = rollups(low, high, model=model, **filters)
+            if which == "month":
+                rows = rows.annotate(month=TruncMonth("day"))
+            for row in rows.values(*keys).annotate(**sums).values_list(*keys, *COUNTERS):
+                key = tuple(k.date() if isinstance(k, datetime) else k for k in row[:2])
+                values = [int(v or 0) for v in row[2:]]
+                if key in out:
+                    out[key] = [a + b for a, b in zip(out[key], values, strict=True)]
+                else:
+                    out[key] = values
+        return out
+
+    return _cached(("base", which, start, end, _filters_key(**filters)), compute)
+
+
+def _from_base(start: date, end: date, group_by: str | None, filters: dict) -> dict:
+    base = _base(start, end, _BASE_OF[group_by], filters)
+    pick = {
+        None: lambda k: None,
+        "month": lambda k: k[0],
+        "channel": lambda k: k[1],
+        "agency": lambda k: k[0],
+        "procedure": lambda k: k[1],
+        "field": lambda k: _procedure_fields().get(k[1]),
+        "commune": lambda k: _agency_units().get(k[0]),
+    }[group_by]
+    sums: dict = {}
+    for key, values in base.items():
+        target = pick(key)
+        if target in sums:
+            sums[target] = [a + b for a, b in zip(sums[target], values, strict=True)]
+        else:
+            sums[target] = list(values)
+    out = {k: dict(zip(COUNTERS, v, strict=True)) for k, v in sums.items()}
+    if group_by is None:
+        out.setdefault(None, {name: 0 for name in COUNTERS})
+    return out
+
+
+def received_per_channel(start: date, end: date, **filters) -> dict | None:
+    """Under memoized(): {channel: received} from the page's month × channel read; else None
+    (dashboard_data then reads it itself)."""
+    if _MEMO.get() is None:
+        return None
+    grouped = _cached(
+        ("counters", start, end, "channel", _filters_key(**filters)),
+        lambda: _from_base(start, end, "channel", filters),
+    )
+    return {channel: row["received"] for channel, row in grouped.items()}
+
+
 def counters(start: date, end: date, *, group_by: str | None = None, **filters) -> dict:
     """Summed counters: {group key: {counter: int}} (key None without grouping)."""
     if group_by is not None and group_by not in GROUPS:
         raise ValueError(f"group_by must be one of {GROUPS}")
+    if _MEMO.get() is None:
+        return _counters(start, end, group_by=group_by, **filters)
+    key = ("counters", start, end, group_by, _filters_key(**filters))
+
+    def compute():
+        if group_by in _BASE_OF:
+            return _from_base(start, end, group_by, filters)
+        return _counters(start, end, group_by=group_by, **filters)
+
+    return _copy(_cached(key, compute))
+
+
+def _counters(start: date, end: date, *, group_by: str | None = None, **filters) -> dict:
     sums = {name: Sum(name) for name in COUNTERS}
     parts = [(DailyRollup, start, end)] if group_by == "day" else segments(start, end)
     out: dict = {}
@@ -197,6 +355,8 @@ def open_dossiers(*, agencies=None, procedure=None, field=None) -> QuerySet[Doss
     qs = Dossier.objects.filter(
         state__in=[State.PROCESSING, State.SUPPLEMENTING, State.AWAITING_PAYMENT],
         received_at__isnull=False,
+        # Awaiting the fees due before delivery (asked after the decision) is decided.
+        decided_at__isnull=True,
     ).filter(_agency_q(agencies))
     if procedure is not None:
         qs = qs.filter(procedure_id=procedure)
@@ -234,6 +394,28 @@ def open_snapshot(now: datetime, *, group_by: str | None = None, **filters) -> d
         row["open_not_yet_due"] = row["open"] - row["open_overdue"]
         return row
 
+    if _MEMO.get() is not None:
+        # One query grouped by competent agency × procedure; every grouping is derived from it.
+        cache_key = ("snapshot", now, _filters_key(**filters))
+        base = _cached(
+            cache_key,
+            lambda: {
+                (row["competent_agency_id"], row["procedure_id"]): {
+                    k: int(row[k] or 0) for k in aggregates
+                }
+                for row in qs.values("competent_agency_id", "procedure_id").annotate(**aggregates)
+            },
+        )
+        if group_by in (None, "month", "day"):
+            total = _regroup(base, None).get(None, {})
+            return {None: finish(total)}
+        pick = {
+            "agency": lambda a, p: a,
+            "procedure": lambda a, p: p,
+            "field": lambda a, p: _procedure_fields().get(p),
+            "commune": lambda a, p: _agency_units().get(a),
+        }[group_by]
+        return {k: finish(v) for k, v in _regroup(base, {key: pick(*key) for key in base}).items()}
     if group_by in (None, "month", "day"):
         return {None: finish(qs.aggregate(**aggregates))}
     key = _DOSSIER_KEY[group_by]
@@ -281,8 +463,10 @@ def _labels(group_by: str | None, keys: Iterable) -> dict:
 
 
 def _reference(start: date, end: date, now: datetime | None) -> datetime | None:
-    """The snapshot instant: `now` if the period contains today, else None (not applicable)."""
-    now = now or timezone.now()
+    """The snapshot instant: `now` if the period contains today, else None (not applicable).
+    Under memoized() a missing `now` is one instant for the whole block (one page)."""
+    if now is None:
+        now = _cached(("now",), timezone.now)
     return now if start <= local_date(now) <= end else None
 
 
@@ -300,9 +484,20 @@ def indicator_values(
     group_by: str | None = None,
     now: datetime | None = None,
 ) -> dict:
-    """Every indicator for the period, in total and per group (see the module docstring)."""
+    """Every indicator for the period, in total and per group (see the module docstring).
+    Under memoized() the same call returns the same (shared, read-only) answer."""
     if end < start:
         raise ValueError("end before start")
+    if _MEMO.get() is not None:
+        filters = _filters_key(agencies, procedure, field)
+        return _cached(
+            ("indicator_values", start, end, group_by, now, filters),
+            lambda: _indicator_values(start, end, agencies, procedure, field, group_by, now),
+        )
+    return _indicator_values(start, end, agencies, procedure, field, group_by, now)
+
+
+def _indicator_values(start, end, agencies, procedure, field, group_by, now) -> dict:
     if group_by is not None and group_by not in GROUPS:
         raise ValueError(f"group_by must be one of {GROUPS}")
     agencies = None if agencies is None else set(agencies)
@@ -356,6 +551,13 @@ SEVEN_PARTS = ("name", "method", "documents", "time", "applicants", "result", "l
 
 def _catalog(agencies: set[int] | None, field: int | None, procedure: int | None) -> list[dict]:
     """The procedures in scope with what the catalog-based indicators need (one pass)."""
+    return _cached(
+        ("catalog", _filters_key(agencies, procedure, field)),
+        lambda: _read_catalog(agencies, field, procedure),
+    )
+
+
+def _read_catalog(agencies, field, procedure) -> list[dict]:
     procs = Procedure.objects.filter(current_version__isnull=False)
     if agencies is not None:
         procs = procs.filter(agencies__in=agencies).distinct()
@@ -470,11 +672,17 @@ def index_values(
     }
     paid_online = {pid for pid, c in per_procedure.items() if c["paid_online"] > 0}
 
+    by_unit: dict = defaultdict(set)
+    if group_by == "commune":
+        for agency_id, unit_id in _agency_units().items():
+            if unit_id is not None:  # as filter(unit_id=None): no agency
+                by_unit[unit_id].add(agency_id)
+
     def procs_of(group_by, key):
         if group_by == "agency":
             return [p for p in procs if key in p["agencies"]]
         if group_by == "commune":
-            ids = set(Agency.objects.filter(unit_id=key).values_list("pk", flat=True))
+            ids = by_unit.get(key, set())
             return [p for p in procs if p["agencies"] & ids]
         if group_by == "field":
             return procs  # already narrowed by the field filter when given

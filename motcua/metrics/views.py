@@ -5,8 +5,11 @@ dashboard_data), tables from exports. See docs/dashboards.md."""
 
 from __future__ import annotations
 
+import hashlib
+import os
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -89,14 +92,11 @@ def filters_of(request) -> exports.Filters:
 
 def _choices(request, f: exports.Filters) -> dict:
     user = request.user
-    agencies = (
-        Agency.objects.all()
-        if user.is_superuser
-        else Agency.objects.filter(pk__in=agency_scope(user))
-    )
+    scope = None if user.is_superuser else agency_scope(user)  # read once
+    agencies = Agency.objects.all() if scope is None else Agency.objects.filter(pk__in=scope)
     procedures = Procedure.objects.filter(current_version__isnull=False)
-    if not user.is_superuser:
-        procedures = procedures.filter(agencies__in=agency_scope(user)).distinct()
+    if scope is not None:
+        procedures = procedures.filter(agencies__in=scope).distinct()
     return {
         "agency_choices": agencies.order_by("e_id").only("e_id", "name"),
         "procedure_choices": procedures.order_by("code").only("code", "name")[:1000],
@@ -214,6 +214,43 @@ def _sections(tables: dict) -> list[dict]:
     ]
 
 
+def dashboard_cache_seconds() -> int:
+    """MOTCUA_METRICS_DASHBOARD_CACHE_SECONDS (setting, else environment; default 0 = off): how
+    long the dashboard's numbers may be reused for the same scope, filters and language."""
+    value = getattr(settings, "MOTCUA_METRICS_DASHBOARD_CACHE_SECONDS", None)
+    if value is None:
+        value = os.environ.get("MOTCUA_METRICS_DASHBOARD_CACHE_SECONDS", "0") or "0"
+    return max(0, int(value))
+
+
+def _dashboard_key(f: exports.Filters) -> str:
+    scope = None if f.agencies is None else sorted(f.agencies)
+    agency = f.agency.e_id if f.agency else None  # the targets table and links depend on it
+    parts = (scope, agency, f.start, f.end, f.kwargs["procedure"], f.kwargs["field"])
+    parts += (get_language(),)
+    return "metrics:dashboard:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _dashboard_data(f: exports.Filters) -> tuple[dict, dict]:
+    """The headline total and the tables. Uncached by default; with a cache time, reused for
+    the same scope (the user's agency ids), filters and language: a page may then be that many
+    seconds old (documented; the open-dossier snapshot too)."""
+    seconds = dashboard_cache_seconds()
+    key = _dashboard_key(f) if seconds else None
+    if key:
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+    with selectors.memoized():  # the tables share their reads (docs/metrics.md, Scale)
+        data = (
+            f.values(None)["total"],
+            {name: exports.build_table(name, f) for name in exports.TABLES},
+        )
+    if key:
+        cache.set(key, data, seconds)
+    return data
+
+
 @require_GET
 @staff_required
 @never_cache
@@ -222,8 +259,7 @@ def dashboard(request):
         f = filters_of(request)
     except BadFilter as error:
         return _bad_filter(request, str(error))
-    total = f.values(None)["total"]
-    tables = {name: exports.build_table(name, f) for name in exports.TABLES}
+    total, tables = _dashboard_data(f)
     context = {
         "f": f,
         "period_label": dashboard_data.period_label(f.start, f.end),
@@ -298,7 +334,9 @@ def table_export(request, name: str):
         f = filters_of(request)
     except BadFilter as error:
         return _bad_filter(request, str(error))
-    return _download(exports.build_table(name, f), fmt, f)
+    with selectors.memoized():
+        table = exports.build_table(name, f)
+    return _download(table, fmt, f)
 
 
 # --- the periodic report --------------------------------------------------------------------------
@@ -326,9 +364,10 @@ def report(request):
         f = filters_of(request)
     except BadFilter as error:
         return _bad_filter(request, str(error))
-    data = exports.report_data(
-        f.start, f.end, agencies=f.agencies, unit_name=unit_name(request.user, f), now=f.now
-    )
+    with selectors.memoized():
+        data = exports.report_data(
+            f.start, f.end, agencies=f.agencies, unit_name=unit_name(request.user, f), now=f.now
+        )
     if fmt == "xlsx":
         response = HttpResponse(exports.report_xlsx(data), content_type=XLSX)
     else:
@@ -346,7 +385,11 @@ def report(request):
 
 def public_figures(today: date, now=None) -> dict:
     """The province's headline figures (no personal data): this year and last month."""
-    now = now or timezone.now()
+    with selectors.memoized():
+        return _public_figures(today, now or timezone.now())
+
+
+def _public_figures(today: date, now) -> dict:
     year_start = date(today.year, 1, 1)
     last_end = today.replace(day=1) - timedelta(days=1)
     last_start = last_end.replace(day=1)
