@@ -10,10 +10,13 @@
     page of 20";
 (c) online submissions acknowledged per second: `POST /api/v1/dossiers` when the dossier API
     exists, otherwise the service calls create_dossier + submit in worker processes (labelled
-    as a stand-in). Rows it creates are deleted afterwards.
+    as a stand-in). Rows it creates are deleted afterwards;
+(d) acknowledged submissions (the online intake): `POST /api/v1/submissions` through gunicorn
+    with REDIS_URL set and a Celery worker draining the queue; acknowledgements per second and
+    their p50/p99, and apart from them the worker's drain rate until the queue is empty.
 
     .venv/bin/python bench/dossier_bench.py [--database-url …] [--duration 15] [--connections 4]
-        [--only tracking,worklist,submissions] [--json var/bench/dossiers.json]
+        [--only tracking,worklist,submissions,intake] [--json var/bench/dossiers.json]
 
 Every measurement is bounded in time and count; every target is 127.0.0.1. Needs `wrk`
 (Debian: apt-get install wrk) for (a). Results: docs/benchmarks.md, "Dossiers".
@@ -120,6 +123,45 @@ done = function(summary, latency, requests)
     '{"requests":%d,"duration_us":%d,"created":%d,"submitted":%d,"failed":%d,' ..
     '"p50_us":%d,"p90_us":%d,"p99_us":%d,"max_us":%d,"timeout":%d}\\n',
     summary.requests, summary.duration, c, s, f, latency:percentile(50),
+    latency:percentile(90), latency:percentile(99), latency.max, summary.errors.timeout))
+end
+"""
+
+
+# Acknowledged submissions: one POST /api/v1/submissions per request, each with its own
+# Idempotency-Key (a retry would replay, not create), cycling over the plan's bodies.
+INTAKE_SCRIPT = """
+local token, bodies, prefix, n = nil, {}, "", 0
+acked, failed = 0, 0
+init = function(args)
+  token = args[1]
+  for line in io.lines(args[2]) do bodies[#bodies + 1] = line end
+  prefix = args[3] .. "-" .. math.random(1000000000)
+end
+request = function()
+  n = n + 1
+  local headers = {["Authorization"] = "Bearer " .. token,
+                   ["Content-Type"] = "application/json",
+                   ["Idempotency-Key"] = prefix .. "-" .. n}
+  return wrk.format("POST", "/api/v1/submissions", headers, bodies[n % #bodies + 1])
+end
+response = function(status, headers, body)
+  if status == 202 then
+    acked = acked + 1
+  else
+    failed = failed + 1
+    if failed <= 3 then io.stderr:write(status .. " " .. string.sub(body, 1, 300) .. "\\n") end
+  end
+end
+local threads = {}
+setup = function(thread) threads[#threads + 1] = thread end
+done = function(summary, latency, requests)
+  local a, f = 0, 0
+  for _, t in ipairs(threads) do a = a + t:get("acked"); f = f + t:get("failed") end
+  io.write(string.format(
+    '{"requests":%d,"duration_us":%d,"acked":%d,"failed":%d,' ..
+    '"p50_us":%d,"p90_us":%d,"p99_us":%d,"max_us":%d,"timeout":%d}\\n',
+    summary.requests, summary.duration, a, f, latency:percentile(50),
     latency:percentile(90), latency:percentile(99), latency.max, summary.errors.timeout))
 end
 """
@@ -353,24 +395,34 @@ def bench_tracking(args, env, workdir: Path) -> dict:
         say(f"    same JSON content: {compared - len(differences)}/{compared} answers identical")
         for line in differences[:5]:
             say(f"      differs: {line}")
-    # One server at a time, so that the two never share the CPU while measured.
+    # One server driven at a time, so that the two never share the CPU while measured (the
+    # other one idles); rounds alternate the order (ours, floor, floor, ours, …) so that a
+    # change of the machine's load over the run weighs on both alike, and each round's ratio
+    # compares two runs next to each other in time.
     targets = [
         ("ours", "motcua.wsgi:application", REAL_PORT, real_paths),
         ("floor", "tracking_minimal_app:application", MINIMAL_PORT, floor_paths),
     ]
-    for round_ in range(args.rounds):
-        for name, app, port, paths in targets:
-            with Server(app, port, env, args.workers):
+    with (
+        Server(targets[0][1], REAL_PORT, env, args.workers),
+        Server(targets[1][1], MINIMAL_PORT, env, args.workers),
+    ):
+        for round_ in range(args.rounds):
+            pair = {}
+            for name, _app, port, paths in targets if round_ % 2 == 0 else targets[::-1]:
                 base = f"http://{HOST}:{port}"
                 wrk(base, paths, script, args.warmup, args.connections)
                 run = wrk(base, paths, script, args.duration, args.connections)
-            run.update(name=name, round=round_ + 1)
-            result["runs"].append(run)
-            say(
-                f"    round {round_ + 1} {name:<5} {run['rate']:8,.0f} req/s  "
-                f"p50 {run['p50_us'] / 1000:6.2f} ms  p99 {run['p99_us'] / 1000:6.2f} ms  "
-                f"errors {run['errors']}  load {run['load_before']:.2f}→{run['load_after']:.2f}"
-            )
+                run.update(name=name, round=round_ + 1)
+                result["runs"].append(run)
+                pair[name] = run["rate"]
+                say(
+                    f"    round {round_ + 1} {name:<5} {run['rate']:8,.0f} req/s  "
+                    f"p50 {run['p50_us'] / 1000:6.2f} ms  p99 {run['p99_us'] / 1000:6.2f} ms  "
+                    f"errors {run['errors']}  "
+                    f"load {run['load_before']:.2f}→{run['load_after']:.2f}"
+                )
+            result.setdefault("round_ratios", []).append(pair["ours"] / pair["floor"])
     for name in ("ours", "floor"):
         runs = [r for r in result["runs"] if r["name"] == name]
         result[name] = {
@@ -380,9 +432,12 @@ def bench_tracking(args, env, workdir: Path) -> dict:
             "errors": sum(r["errors"] for r in runs),
         }
     result["ratio"] = result["ours"]["rate"] / result["floor"]["rate"]
+    result["ratio_median_of_rounds"] = statistics.median(result["round_ratios"])
     say(
         f"    ours {result['ours']['rate']:,.0f} req/s (p99 {result['ours']['p99_ms']:.1f} ms) "
         f"vs floor {result['floor']['rate']:,.0f} req/s: ratio {result['ratio']:.2f} "
+        f"(per round: {', '.join(f'{r:.2f}' for r in result['round_ratios'])}; median "
+        f"{result['ratio_median_of_rounds']:.2f}) "
         f"(goal ≥ {GOALS['tracking_ratio']}, p99 < {GOALS['tracking_p99_ms']:.0f} ms)"
     )
     return result
@@ -735,6 +790,281 @@ def bench_submissions_services(args) -> dict:
     return result
 
 
+# --- (d) acknowledged submissions (online intake) -------------------------------------------------
+
+
+class CeleryWorker:
+    """`motcua worker` on the bench database and its own Redis database, in its own process
+    group, stopped (by its pid) when done."""
+
+    def __init__(self, env: dict, concurrency: int, nice: int = 0):
+        self.env, self.concurrency, self.nice = env, concurrency, nice
+        self.process: subprocess.Popen | None = None
+        self.log = Path(tempfile.gettempdir()) / "motcua-bench-celery.log"
+
+    def __enter__(self) -> CeleryWorker:
+        motcua = shutil.which("motcua", path=str(ROOT / ".venv" / "bin")) or "motcua"
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                [
+                    motcua,
+                    "worker",
+                    f"--concurrency={self.concurrency}",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--without-heartbeat",
+                    "--hostname=motcua-bench@%h",
+                ],
+                env=self.env,
+                cwd=str(ROOT),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                # Lower priority: the acknowledgements (interactive) before the backlog.
+                preexec_fn=(lambda: os.nice(self.nice)) if self.nice else None,
+            )
+        deadline = time.monotonic() + 60
+        while b" ready." not in self.log.read_bytes():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                text = self.log.read_text(errors="replace")[-2000:]
+                self.__exit__()
+                raise RuntimeError(f"the Celery worker did not start: {text}")
+            time.sleep(0.2)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.process and self.process.poll() is None:
+            # Warm shutdown: the main process stops its pool; tasks not yet run stay in Redis
+            # (in batch mode, no-op tasks for rows already processed), flushed afterwards.
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.errors = [
+            line
+            for line in self.log.read_text(errors="replace").splitlines()
+            if "ERROR" in line or "Traceback" in line
+        ][:5]
+        self.log.unlink(missing_ok=True)
+
+
+def _intake_counts(connection, since) -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT state, count(*), min(created_at), max(processed_at) FROM dossiers_submission "
+            "WHERE created_at >= %s GROUP BY state",
+            [since],
+        )
+        rows = cursor.fetchall()
+    counts = {state: n for state, n, _first, _last in rows}
+    counts["first_ack"] = min((r[2] for r in rows), default=None)
+    counts["last_processed"] = max((r[3] for r in rows if r[3] is not None), default=None)
+    return counts
+
+
+def bench_intake(args, env, workdir: Path) -> dict:
+    """POST /api/v1/submissions through gunicorn while a Celery worker drains the queue; then
+    wait until the queue is empty. Acknowledgements and processing are reported apart."""
+    import redis
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from rest_framework.authtoken.models import Token
+
+    if shutil.which("wrk") is None:
+        return {"skipped": "wrk is not installed"}
+    user = (
+        get_user_model()
+        .objects.filter(username__startswith="bench.citizen.")
+        .order_by("username")
+        .first()
+    )
+    if user is None:
+        return {"skipped": "no bench.citizen accounts: run bench/generate_dossiers.py first"}
+    token, token_created = Token.objects.get_or_create(user=user)
+    bodies = workdir / "intake-bodies.txt"
+    bodies.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "procedure": item["procedure_code"],
+                    "channel": 2,
+                    "submit": True,
+                    "applicant": {k: v for k, v in item["applicant"].items() if v is not None},
+                },
+                ensure_ascii=False,
+            )
+            + "\n"
+            for item in _submission_plan(args.seed, 2000)
+        )
+    )
+    script = workdir / "intake.lua"
+    script.write_text(INTAKE_SCRIPT)
+    broker = redis.Redis.from_url(args.intake_redis_url)
+    broker.flushdb()  # the bench's own Redis database: no stale tasks
+    intake_env = {
+        **env,
+        "REDIS_URL": args.intake_redis_url,
+        "MOTCUA_INTAKE_BATCH": str(args.intake_batch),
+        "LOG_LEVEL": "WARNING",
+    }
+    worker_env = dict(intake_env)
+    if args.intake_db_reuse_max:
+        # Celery's Django fix-up closes the database connections before and after every task
+        # unless CELERY_DB_REUSE_MAX is set: a settings module of the run's own sets it.
+        (workdir / "intake_worker_settings.py").write_text(
+            "from motcua.settings import *  # noqa: F403\n"
+            f"CELERY_DB_REUSE_MAX = {args.intake_db_reuse_max}\n"
+        )
+        worker_env["DJANGO_SETTINGS_MODULE"] = "intake_worker_settings"
+        worker_env["PYTHONPATH"] = os.pathsep.join([str(workdir), env["PYTHONPATH"]])
+    during = "after the load" if args.intake_worker_after else "during the load"
+    label = (
+        f"HTTP: POST /api/v1/submissions (Idempotency-Key), gunicorn {args.workers} workers; "
+        f"Celery worker ({args.intake_concurrency} processes, batch {args.intake_batch}"
+        f"{f', nice {args.intake_worker_nice}' if args.intake_worker_nice else ''}"
+        f"{f', db reuse {args.intake_db_reuse_max}' if args.intake_db_reuse_max else ''}) "
+        f"{during}"
+    )
+    say(
+        f"(d) acknowledged submissions ({label}): wrk 1 thread, {args.connections} "
+        f"connections, {args.duration} s"
+    )
+    marks = _high_water_marks(connection)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT now()")
+        since = cursor.fetchone()[0]
+    worker = CeleryWorker(worker_env, args.intake_concurrency, args.intake_worker_nice)
+    loads = []
+    try:
+        with Server("motcua.wsgi:application", API_PORT, intake_env, args.workers):
+            if not args.intake_worker_after:
+                worker.__enter__()
+            load_before = load()
+            started = time.time()
+            out = subprocess.run(
+                [
+                    "wrk",
+                    "-t1",
+                    f"-c{args.connections}",
+                    f"-d{args.duration}s",
+                    "--timeout",
+                    "10s",
+                    "-s",
+                    str(script),
+                    f"http://{HOST}:{API_PORT}",
+                    "--",
+                    token.key,
+                    str(bodies),
+                    f"bench{int(started)}",
+                ],
+                capture_output=True,
+                text=True,
+                timeout=args.duration + 60,
+                check=True,
+            )
+            load_after_acks = load()
+        at_wrk_end = _intake_counts(connection, since)
+        if args.intake_worker_after:
+            worker.__enter__()
+        drain_start = time.time()
+        deadline = drain_start + args.intake_drain_timeout
+        while True:
+            counts = _intake_counts(connection, since)
+            loads.append(load())
+            if not counts.get("queued") or time.time() > deadline:
+                break
+            time.sleep(0.5)
+        drain_seconds = time.time() - drain_start
+        worker.__exit__()
+        load_after = load()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT extract(epoch FROM processed_at - created_at) FROM dossiers_submission "
+                "WHERE created_at >= %s AND state = 'done'",
+                [since],
+            )
+            waits = [float(w) for (w,) in cursor.fetchall()]
+            cursor.execute(
+                "SELECT error->>'code', count(*) FROM dossiers_submission "
+                "WHERE created_at >= %s AND state = 'failed' GROUP BY 1",
+                [since],
+            )
+            failed_codes = dict(cursor.fetchall())
+    finally:
+        if worker.process is not None and worker.process.poll() is None:
+            worker.__exit__()
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM dossiers_submission WHERE created_at >= %s", [since])
+            removed = cursor.rowcount
+        removed += _remove_since(connection, marks)
+        if token_created:
+            token.delete()
+        broker.flushdb()
+    run = json.loads(next(x for x in out.stdout.splitlines() if x.startswith("{")))
+    seconds = run["duration_us"] / 1e6
+    done, failed = counts.get("done", 0), counts.get("failed", 0)
+    processed_during = at_wrk_end.get("done", 0) + at_wrk_end.get("failed", 0)
+    result = {
+        "label": label,
+        "connections": args.connections,
+        "batch": args.intake_batch,
+        "worker_processes": args.intake_concurrency,
+        "worker_after_load": args.intake_worker_after,
+        "worker_nice": args.intake_worker_nice,
+        "worker_db_reuse_max": args.intake_db_reuse_max,
+        "seconds": seconds,
+        "acknowledged": run["acked"],
+        "refused": run["failed"],
+        "rate": run["acked"] / seconds,
+        "latency_ms": {k: run[f"{k}_us"] / 1000 for k in ("p50", "p90", "p99", "max")},
+        "processed_during_load": processed_during,
+        "processed_during_load_per_s": processed_during / seconds,
+        "queued_at_load_end": at_wrk_end.get("queued", 0),
+        "done": done,
+        "failed": failed,
+        "failed_codes": failed_codes,
+        "still_queued": counts.get("queued", 0),
+        "drain_seconds_after_load": drain_seconds,
+        "removed_rows": removed,
+        "load_before": load_before,
+        "load_after_acks": load_after_acks,
+        "load_during_drain_max": max(loads, default=None),
+        "load_after": load_after,
+        "errors_sample": out.stderr.strip().splitlines()[:3],
+        "worker_errors": getattr(worker, "errors", []),
+    }
+    if counts.get("first_ack") and counts.get("last_processed"):
+        # From the first acknowledgement to the last row processed: the sustained rate.
+        span = (counts["last_processed"] - counts["first_ack"]).total_seconds()
+        result["drain_rate"] = (done + failed) / span if span > 0 else None
+        if args.intake_worker_after:
+            result["drain_rate"] = (done + failed) / drain_seconds
+    if waits:
+        result["ack_to_dossier_s"] = percentiles(waits)
+    lat = result["latency_ms"]
+    say(
+        f"    {result['rate']:,.0f} acknowledgements/s ({run['acked']} in {seconds:.1f} s, "
+        f"{run['failed']} refused); p50 {lat['p50']:.1f} ms, p99 {lat['p99']:.1f} ms; load "
+        f"{load_before:.2f}→{load_after_acks:.2f}"
+    )
+    say(
+        f"    processed while loading: {processed_during} ({result['processed_during_load_per_s']:.0f}/s); "
+        f"queued at the end of the load: {result['queued_at_load_end']}; drained in "
+        f"{drain_seconds:.0f} s after it (max load {result['load_during_drain_max'] or 0:.2f})"
+    )
+    say(
+        f"    worker drain rate: {result.get('drain_rate') or 0:,.1f} submissions/s ({done} done, "
+        f"{failed} failed {failed_codes or ''}, {result['still_queued']} still queued); "
+        f"acknowledgement → dossier p50 {result.get('ack_to_dossier_s', {}).get('p50', 0):.1f} s, "
+        f"max {result.get('ack_to_dossier_s', {}).get('max', 0):.1f} s; {removed} rows removed"
+    )
+    for line in result["errors_sample"] + result["worker_errors"]:
+        say(f"      error: {line}")
+    return result
+
+
 _CREATED_TABLES = (
     "dossiers_event",
     "dossiers_steprecord",
@@ -821,6 +1151,25 @@ def summarize(report: dict) -> None:
                 submissions["rate"] >= GOALS["submissions_per_s"],
             )
         )
+    intake = report.get("intake") or {}
+    if "rate" in intake:
+        lines.append(
+            (
+                "intake: acknowledgements/s (POST /api/v1/submissions)",
+                f"{intake['rate']:.0f}",
+                f"≥ {GOALS['submissions_per_s']:.0f}",
+                intake["rate"] >= GOALS["submissions_per_s"],
+            )
+        )
+    if intake.get("drain_rate"):
+        lines.append(
+            (
+                "intake: worker drain rate (dossiers created and submitted/s)",
+                f"{intake['drain_rate']:.0f}",
+                f"≥ {GOALS['submissions_per_s']:.0f}",
+                intake["drain_rate"] >= GOALS["submissions_per_s"],
+            )
+        )
     if lines:
         say("summary:")
         for what, value, goal, ok in lines:
@@ -836,10 +1185,10 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
     )
-    parser.add_argument("--only", default="tracking,worklist,submissions")
-    parser.add_argument("--duration", type=int, default=15, help="seconds per measured run")
+    parser.add_argument("--only", default="tracking,worklist,submissions,intake")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per measured run")
     parser.add_argument("--warmup", type=int, default=3)
-    parser.add_argument("--rounds", type=int, default=2, help="runs of each tracking server")
+    parser.add_argument("--rounds", type=int, default=4, help="runs of each tracking server")
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument("--sample", type=int, default=20_000, help="dossiers tracked by wrk")
@@ -857,6 +1206,37 @@ def main(argv=None) -> int:
         choices=["auto", "http", "services"],
         default="auto",
         help="auto: HTTP when the dossier API exists",
+    )
+    parser.add_argument(
+        "--intake-batch", type=int, default=1, help="(d) MOTCUA_INTAKE_BATCH of the worker"
+    )
+    parser.add_argument(
+        "--intake-concurrency", type=int, default=2, help="(d) Celery worker processes"
+    )
+    parser.add_argument(
+        "--intake-redis-url",
+        default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11"),
+        help="(d) broker: a Redis database of the bench's own (flushed before and after)",
+    )
+    parser.add_argument("--intake-drain-timeout", type=int, default=900, help="(d) seconds")
+    parser.add_argument(
+        "--intake-db-reuse-max",
+        type=int,
+        default=0,
+        help="(d) CELERY_DB_REUSE_MAX for the worker (0: the project's settings, where Celery "
+        "reconnects to the database for every task)",
+    )
+    parser.add_argument(
+        "--intake-worker-nice",
+        type=int,
+        default=0,
+        help="(d) run the Celery worker at this niceness (e.g. 10: acknowledgements first)",
+    )
+    parser.add_argument(
+        "--intake-worker-after",
+        action="store_true",
+        help="(d) start the worker only after the load: acknowledgements and drain measured "
+        "apart, each with the machine to itself",
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path, help="also write the results here")
@@ -904,6 +1284,8 @@ def main(argv=None) -> int:
             report["worklist"] = bench_worklist(args)
         if "submissions" in only:
             report["submissions"] = bench_submissions(args, env, Path(tmp))
+        if "intake" in only:
+            report["intake"] = bench_intake(args, env, Path(tmp))
         report["load_end"] = load()
         summarize(report)
         if args.json:

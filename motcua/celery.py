@@ -32,6 +32,8 @@ app.conf.beat_schedule = {
     # Clean-ups: unpaid online orders, external signing requests, old idempotency keys.
     "payments-expire": {"task": "payments.expire", "schedule": 300.0},
     "signing-purge-requests": {"task": "signing.purge_requests", "schedule": 3600.0},
+    # Online intake: re-queue acknowledged submissions whose task was lost (dossiers/intake.py).
+    "dossiers-sweep-submissions": {"task": "dossiers.sweep_submissions", "schedule": 60.0},
     "dossiers-purge-idempotency-keys": {
         "task": "dossiers.purge_idempotency_keys",
         "schedule": crontab(minute=30, hour=2),

@@ -1,9 +1,13 @@
 # Dossier endpoints of API v1 (see docs/api.md). `<ref>` is a dossier code or public id.
 from django.urls import path
 
-from . import api
+from . import api, intake_api
 
 urlpatterns = [
+    path("submissions", intake_api.SubmissionListView.as_view(), name="submission-list"),
+    path(
+        "submissions/<str:id>", intake_api.SubmissionDetailView.as_view(), name="submission-detail"
+    ),
     path("dossiers", api.DossierListView.as_view(), name="dossier-list"),
     path("dossiers/<str:ref>", api.DossierDetailView.as_view(), name="dossier-detail"),
     *(

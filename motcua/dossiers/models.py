@@ -417,3 +417,68 @@ class IdempotencyKey(models.Model):
 
     def __str__(self):
         return f"{self.scope} {self.key}"
+
+
+class SubmissionState(models.TextChoices):
+    QUEUED = "queued", _("Đang chờ xử lý")
+    DONE = "done", _("Đã xử lý")
+    FAILED = "failed", _("Không xử lý được")
+
+
+class Submission(models.Model):
+    """An online dossier sent in one call (create and submit), acknowledged at once and processed
+    by a worker (dossiers/intake.py). `id` is the acknowledgement number the applicant keeps;
+    `created_at`, the acknowledgement time, becomes the dossier's submission time."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # No index of its own: the unique (user, idempotency_key) index starts with it.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    # NULL, not "": rows without a key must not collide in the unique constraint.
+    idempotency_key = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
+    request_hash = models.CharField(max_length=64)
+    # The body of POST /api/v1/submissions as sent (that of POST /api/v1/dossiers, channel 2,
+    # plus "submit": true).
+    payload = models.JSONField()
+    state = models.CharField(
+        _("trạng thái"),
+        max_length=8,
+        choices=SubmissionState.choices,
+        default=SubmissionState.QUEUED,
+    )
+    dossier = models.OneToOneField(
+        Dossier, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    error = models.JSONField(null=True, blank=True)  # {code, detail, …} as the API gives it
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("hồ sơ nộp trực tuyến chờ xử lý")
+        verbose_name_plural = _("hồ sơ nộp trực tuyến chờ xử lý")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "idempotency_key"], name="unique_submission_key"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="done") | models.Q(dossier__isnull=False),
+                name="submission_done_has_dossier",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="failed") | models.Q(error__isnull=False),
+                name="submission_failed_has_error",
+            ),
+        ]
+        # The workers' and the sweeper's queue: only the rows still waiting.
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(state="queued"),
+                name="submission_queued_idx",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.id} {self.state}"
