@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from . import selectors
-from .models import Attachment, Dossier, Event, StepRecord
+from .models import Attachment, Dossier, Event, StepRecord, Submission
 
 
 class ReadOnlyMixin:
@@ -122,3 +122,23 @@ class DossierAdmin(ReadOnlyMixin, admin.ModelAdmin):
         if not search_term.strip():
             return queryset, False
         return selectors.filter_dossiers(queryset, search=search_term), False
+
+
+@admin.register(Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    """Online intake rows, read-only: only the intake worker changes them."""
+
+    list_display = ["id", "user", "state", "dossier", "attempts", "created_at", "processed_at"]
+    list_filter = ["state"]
+    search_fields = ["id", "user__username", "dossier__code"]
+    list_select_related = ["user", "dossier"]
+    readonly_fields = [f.name for f in Submission._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
