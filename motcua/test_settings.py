@@ -3,7 +3,9 @@
 import os
 
 os.environ.setdefault("MOTCUA_TESTING", "1")
-os.environ.setdefault("MOTCUA_VAR_DIR", os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test"))
+os.environ.setdefault(
+    "MOTCUA_VAR_DIR", os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test")
+)
 
 from .settings import *  # noqa: E402,F403
 

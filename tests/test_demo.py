@@ -32,9 +32,14 @@ def test_demo_loads_a_province_and_prints_logins(settings):
     assert CalendarDay.objects.filter(date="2026-08-22", kind="working_day").exists()
     assert ExtraSession.objects.filter(agency=center, name="Chủ nhật vì dân").exists()
     assert Procedure.objects.count() >= 120
-    assert Procedure.objects.filter(status=ProcedureStatus.ACTIVE, agencies__isnull=True).count() == 0
+    assert (
+        Procedure.objects.filter(status=ProcedureStatus.ACTIVE, agencies__isnull=True).count() == 0
+    )
     # The demo specialist and leader (Sở Tư pháp) have procedures of their own to work on.
-    assert Procedure.objects.filter(status=ProcedureStatus.ACTIVE, agencies__name="Sở Tư pháp").count() >= 3
+    assert (
+        Procedure.objects.filter(status=ProcedureStatus.ACTIVE, agencies__name="Sở Tư pháp").count()
+        >= 3
+    )
     for username in ("admin", "tiepnhan", "chuyenvien", "lanhdao", "quanly", "congdan"):
         assert f"  {username} " in output
         assert authenticate(username=username, password=settings.MOTCUA_DEMO_PASSWORD)
@@ -45,5 +50,9 @@ def test_demo_is_idempotent():
     run_demo()
     counts = (Agency.objects.count(), Procedure.objects.count(), CalendarDay.objects.count())
     second = run_demo()
-    assert (Agency.objects.count(), Procedure.objects.count(), CalendarDay.objects.count()) == counts
+    assert (
+        Agency.objects.count(),
+        Procedure.objects.count(),
+        CalendarDay.objects.count(),
+    ) == counts
     assert "0 mới" in second

@@ -22,7 +22,9 @@ class ApiError(exceptions.APIException):
 
 class BadParameter(ApiError):
     def __init__(self, parameter: str, detail: str):
-        super().__init__("invalid_parameter", detail, status.HTTP_400_BAD_REQUEST, parameter=parameter)
+        super().__init__(
+            "invalid_parameter", detail, status.HTTP_400_BAD_REQUEST, parameter=parameter
+        )
 
 
 _DEFAULT_CODES = {

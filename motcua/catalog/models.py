@@ -88,14 +88,21 @@ class Procedure(models.Model):
         _("mã thủ tục"), max_length=40, unique=True, validators=[validate_procedure_code]
     )
     status = models.CharField(
-        _("trạng thái"), max_length=12, choices=ProcedureStatus.choices,
-        default=ProcedureStatus.ACTIVE, db_index=True,
+        _("trạng thái"),
+        max_length=12,
+        choices=ProcedureStatus.choices,
+        default=ProcedureStatus.ACTIVE,
+        db_index=True,
     )
     abolished_on = models.DateField(_("ngày bãi bỏ"), null=True, blank=True)
     abolished_by = models.CharField(_("văn bản bãi bỏ"), max_length=255, blank=True)
     current_version = models.OneToOneField(
-        "ProcedureVersion", verbose_name=_("phiên bản đang áp dụng"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "ProcedureVersion",
+        verbose_name=_("phiên bản đang áp dụng"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     # Agencies of this province that implement the procedure (the competent agencies).
     agencies = models.ManyToManyField(
@@ -105,7 +112,10 @@ class Procedure(models.Model):
     # refresh_search_columns(); identical logic on SQLite and PostgreSQL).
     name = models.CharField(_("tên thủ tục"), max_length=500, default="")
     field = models.ForeignKey(
-        Field, verbose_name=_("lĩnh vực"), null=True, on_delete=models.PROTECT,
+        Field,
+        verbose_name=_("lĩnh vực"),
+        null=True,
+        on_delete=models.PROTECT,
         related_name="procedures",
     )
     online = models.CharField(
@@ -161,7 +171,9 @@ class ProcedureVersion(models.Model):
     time_value = models.DecimalField(_("thời hạn giải quyết"), max_digits=7, decimal_places=2)
     time_unit = models.CharField(_("đơn vị thời hạn"), max_length=14, choices=TimeUnit.choices)
     cutoff_time = models.TimeField(
-        _("giờ chốt nhận trong ngày"), null=True, blank=True,
+        _("giờ chốt nhận trong ngày"),
+        null=True,
+        blank=True,
         help_text=_("Nhận sau giờ này thì tính từ ngày làm việc tiếp theo (ví dụ 15:00)."),
     )
     online = models.CharField(_("mức độ trực tuyến"), max_length=8, choices=OnlineLevel.choices)
@@ -175,8 +187,12 @@ class ProcedureVersion(models.Model):
     content_hash = models.CharField(max_length=64, editable=False, db_index=True)
     created_at = models.DateTimeField(_("thời điểm công bố"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("người công bố"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người công bố"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     change_note = models.CharField(_("nội dung thay đổi"), max_length=500, blank=True)
 
@@ -210,7 +226,9 @@ class ProcedureVersion(models.Model):
 class RequiredDocument(models.Model):
     """Thành phần hồ sơ: one component a dossier must contain."""
 
-    version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="documents")
+    version = models.ForeignKey(
+        ProcedureVersion, on_delete=models.CASCADE, related_name="documents"
+    )
     position = models.PositiveSmallIntegerField(_("thứ tự"))
     name = models.CharField(_("tên giấy tờ"), max_length=500)
     copies = models.PositiveSmallIntegerField(_("số lượng"), default=1)
@@ -234,7 +252,9 @@ class Fee(models.Model):
     version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="fees")
     position = models.PositiveSmallIntegerField(_("thứ tự"))
     name = models.CharField(_("tên phí, lệ phí"), max_length=500)
-    kind = models.CharField(_("loại"), max_length=8, choices=FeeKind.choices, default=FeeKind.CHARGE)
+    kind = models.CharField(
+        _("loại"), max_length=8, choices=FeeKind.choices, default=FeeKind.CHARGE
+    )
     amount = models.PositiveBigIntegerField(_("mức thu (đồng)"))
     exempt = models.TextField(_("đối tượng miễn, giảm"), blank=True)
 
@@ -259,7 +279,9 @@ class Step(models.Model):
     agency_kind = models.CharField(
         _("loại cơ quan thực hiện"), max_length=30, choices=AgencyKind.choices
     )
-    working_hours = models.DecimalField(_("thời gian (giờ làm việc)"), max_digits=7, decimal_places=2)
+    working_hours = models.DecimalField(
+        _("thời gian (giờ làm việc)"), max_digits=7, decimal_places=2
+    )
 
     class Meta:
         verbose_name = _("bước xử lý")

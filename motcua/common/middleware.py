@@ -12,5 +12,7 @@ class SecurityHeadersMiddleware:
         # The API docs (Swagger UI) need inline bootstrap code; everything else is strict.
         if not request.path.startswith("/api/docs"):
             response.headers.setdefault("Content-Security-Policy", settings.MOTCUA_CSP)
-        response.headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
+        response.headers.setdefault(
+            "Permissions-Policy", "camera=(self), microphone=(), geolocation=()"
+        )
         return response

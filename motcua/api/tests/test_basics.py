@@ -8,7 +8,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def user():
-    return get_user_model().objects.create_user("canbo", password="dung-mat-khau-9", first_name="Lan")
+    return get_user_model().objects.create_user(
+        "canbo", password="dung-mat-khau-9", first_name="Lan"
+    )
 
 
 def test_token_login_then_bearer(api_client, user):

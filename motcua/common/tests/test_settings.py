@@ -27,9 +27,22 @@ print(json.dumps({
 
 
 def load_settings(tmp_path, **env):
-    clean = {k: v for k, v in os.environ.items() if k not in {
-        "DEBUG", "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "ALLOWED_HOSTS", "MEDIA_ROOT",
-        "MOTCUA_BASE_URL", "MOTCUA_TESTING", "DJANGO_SETTINGS_MODULE"}}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "DEBUG",
+            "DATABASE_URL",
+            "REDIS_URL",
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "MEDIA_ROOT",
+            "MOTCUA_BASE_URL",
+            "MOTCUA_TESTING",
+            "DJANGO_SETTINGS_MODULE",
+        }
+    }
     clean.update({"DJANGO_SETTINGS_MODULE": "motcua.settings", "MOTCUA_VAR_DIR": str(tmp_path)})
     clean.update(env)
     result = subprocess.run(

@@ -24,6 +24,16 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         os.execvp(
             sys.executable,
-            [sys.executable, "-m", "gunicorn", "motcua.wsgi:application",
-             "--bind", f"{host}:{port}", "--workers", str(workers), "--access-logfile", "-"],
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "motcua.wsgi:application",
+                "--bind",
+                f"{host}:{port}",
+                "--workers",
+                str(workers),
+                "--access-logfile",
+                "-",
+            ],
         )
