@@ -9,16 +9,20 @@ the weights of group 5): the defaults in indicators.INDEX are the older practice
 from __future__ import annotations
 
 import json
-import os
 
-from django.conf import settings
+from motcua.common.conf import setting
 
 
 def index_overrides() -> dict[str, dict]:
-    value = getattr(settings, "MOTCUA_METRICS_INDEX", None)
-    if value is None:
-        raw = os.environ.get("MOTCUA_METRICS_INDEX", "").strip()
-        value = json.loads(raw) if raw else {}
+    value = setting("MOTCUA_METRICS_INDEX", {})
+    if isinstance(value, str):  # from the environment: JSON
+        value = json.loads(value) if value.strip() else {}
     if not isinstance(value, dict):
         raise ValueError("MOTCUA_METRICS_INDEX must be a mapping of indicator code to settings")
     return value
+
+
+def dashboard_cache_seconds() -> int:
+    """MOTCUA_METRICS_DASHBOARD_CACHE_SECONDS (default 0 = off): how long the dashboard's numbers
+    may be reused for the same scope, filters and language."""
+    return max(0, int(setting("MOTCUA_METRICS_DASHBOARD_CACHE_SECONDS", 0)))

@@ -6,10 +6,8 @@ dashboard_data), tables from exports. See docs/dashboards.md."""
 from __future__ import annotations
 
 import hashlib
-import os
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -29,7 +27,7 @@ from motcua.catalog.models import Field, Procedure
 from motcua.documents.pdf import render_pdf
 from motcua.dossiers.regimes import local_date
 
-from . import charts, dashboard_data, exports, selectors
+from . import charts, conf, dashboard_data, exports, selectors
 from .indicators import INDICATORS
 
 MAX_DAYS = 3 * 366 + 1
@@ -214,15 +212,6 @@ def _sections(tables: dict) -> list[dict]:
     ]
 
 
-def dashboard_cache_seconds() -> int:
-    """MOTCUA_METRICS_DASHBOARD_CACHE_SECONDS (setting, else environment; default 0 = off): how
-    long the dashboard's numbers may be reused for the same scope, filters and language."""
-    value = getattr(settings, "MOTCUA_METRICS_DASHBOARD_CACHE_SECONDS", None)
-    if value is None:
-        value = os.environ.get("MOTCUA_METRICS_DASHBOARD_CACHE_SECONDS", "0") or "0"
-    return max(0, int(value))
-
-
 def _dashboard_key(f: exports.Filters) -> str:
     scope = None if f.agencies is None else sorted(f.agencies)
     agency = f.agency.e_id if f.agency else None  # the targets table and links depend on it
@@ -235,7 +224,7 @@ def _dashboard_data(f: exports.Filters) -> tuple[dict, dict]:
     """The headline total and the tables. Uncached by default; with a cache time, reused for
     the same scope (the user's agency ids), filters and language: a page may then be that many
     seconds old (documented; the open-dossier snapshot too)."""
-    seconds = dashboard_cache_seconds()
+    seconds = conf.dashboard_cache_seconds()
     key = _dashboard_key(f) if seconds else None
     if key:
         cached = cache.get(key)

@@ -4,31 +4,24 @@ Read at each call (not at import) so that a test or an operator's override appli
 Every setting is documented in docs/notifications.md.
 """
 
-import os
 from pathlib import Path
 
 from django.conf import settings
 
-
-def _get(name: str, default):
-    value = getattr(settings, name, None)
-    if value is not None:
-        return value
-    env = os.environ.get(name)
-    return env if env not in (None, "") else default
+from motcua.common.conf import setting
 
 
 def _int(name: str, default: int) -> int:
-    return int(_get(name, default))
+    return int(setting(name, default))
 
 
 def _float(name: str, default: float) -> float:
-    return float(_get(name, default))
+    return float(setting(name, default))
 
 
 def channels() -> set[str]:
     """Channels the applicant is notified on (those with a contact): `email,sms` by default."""
-    value = _get("MOTCUA_NOTIFICATIONS_CHANNELS", "email,sms")
+    value = setting("MOTCUA_NOTIFICATIONS_CHANNELS", "email,sms")
     if isinstance(value, str):
         value = value.split(",")
     return {item.strip() for item in value if item.strip()}
@@ -36,12 +29,12 @@ def channels() -> set[str]:
 
 def sms_adapter() -> str:
     """`file` (JSON lines, the demo and tests), `console`, or a dotted path to an adapter class."""
-    return str(_get("MOTCUA_SMS_ADAPTER", "file"))
+    return str(setting("MOTCUA_SMS_ADAPTER", "file"))
 
 
 def sms_file() -> Path:
     default = Path(getattr(settings, "VAR_DIR", Path("var"))) / "sms.jsonl"
-    return Path(_get("MOTCUA_SMS_FILE", default))
+    return Path(setting("MOTCUA_SMS_FILE", default))
 
 
 def sms_delay() -> float:
@@ -57,7 +50,7 @@ def sms_delay_after() -> float:
 
 
 def from_email() -> str:
-    return str(_get("MOTCUA_NOTIFICATIONS_FROM", settings.DEFAULT_FROM_EMAIL))
+    return str(setting("MOTCUA_NOTIFICATIONS_FROM", settings.DEFAULT_FROM_EMAIL))
 
 
 def max_attempts() -> int:

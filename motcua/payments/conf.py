@@ -4,16 +4,10 @@ default. Secrets (gateway keys) come only from settings or the environment, neve
 from __future__ import annotations
 
 import hashlib
-import os
 
 from django.conf import settings
 
-
-def _get(name: str, default=None):
-    value = getattr(settings, name, None)
-    if value is None:
-        value = os.environ.get(name)
-    return default if value is None or value == "" else value
+from motcua.common.conf import setting
 
 
 def enabled_gateways() -> list[str]:
@@ -22,7 +16,7 @@ def enabled_gateways() -> list[str]:
     Default: the demo gateway with DEBUG (the demo) or in tests, none otherwise, so that a
     production server never offers the pretend bank unless told to."""
     fallback = "demo" if settings.DEBUG or getattr(settings, "TESTING", False) else ""
-    value = _get("MOTCUA_PAYMENTS_GATEWAYS", fallback)
+    value = setting("MOTCUA_PAYMENTS_GATEWAYS", fallback)
     if isinstance(value, str):
         value = [v.strip() for v in value.split(",")]
     return [v for v in value if v]
@@ -30,18 +24,18 @@ def enabled_gateways() -> list[str]:
 
 def order_ttl_minutes() -> int:
     """MOTCUA_PAYMENTS_ORDER_TTL_MINUTES: how long an online order may be paid (default 15)."""
-    return int(_get("MOTCUA_PAYMENTS_ORDER_TTL_MINUTES", 15))
+    return int(setting("MOTCUA_PAYMENTS_ORDER_TTL_MINUTES", 15))
 
 
 def default_timing() -> str:
     """MOTCUA_PAYMENTS_DEFAULT_TIMING: when a fee without its own rule is due."""
-    return str(_get("MOTCUA_PAYMENTS_DEFAULT_TIMING", "before_processing"))
+    return str(setting("MOTCUA_PAYMENTS_DEFAULT_TIMING", "before_processing"))
 
 
 def demo_secret() -> bytes:
     """MOTCUA_PAYMENTS_DEMO_SECRET; by default derived from SECRET_KEY (the demo gateway lives
     inside the app, so its key never leaves the server anyway)."""
-    value = _get("MOTCUA_PAYMENTS_DEMO_SECRET")
+    value = setting("MOTCUA_PAYMENTS_DEMO_SECRET")
     if value:
         return str(value).encode()
     return hashlib.sha256(b"motcua-demo-gateway:" + settings.SECRET_KEY.encode()).digest()
@@ -50,10 +44,10 @@ def demo_secret() -> bytes:
 def vnpay() -> dict:
     """The VNPay-shaped gateway's merchant settings."""
     return {
-        "tmn_code": str(_get("MOTCUA_VNPAY_TMN_CODE", "")),
-        "hash_secret": str(_get("MOTCUA_VNPAY_HASH_SECRET", "")),
+        "tmn_code": str(setting("MOTCUA_VNPAY_TMN_CODE", "")),
+        "hash_secret": str(setting("MOTCUA_VNPAY_HASH_SECRET", "")),
         "pay_url": str(
-            _get("MOTCUA_VNPAY_PAY_URL", "https://sandbox.vnpayment.vn/paymentv2/vpcpay.html")
+            setting("MOTCUA_VNPAY_PAY_URL", "https://sandbox.vnpayment.vn/paymentv2/vpcpay.html")
         ),
-        "version": str(_get("MOTCUA_VNPAY_VERSION", "2.1.0")),
+        "version": str(setting("MOTCUA_VNPAY_VERSION", "2.1.0")),
     }

@@ -14,33 +14,27 @@ holds it.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from django.conf import settings
 
-
-def _get(name: str, default):
-    value = getattr(settings, name, None)
-    if value is None:
-        value = os.environ.get(name)
-    return default if value in (None, "") else value
+from motcua.common.conf import setting
 
 
 def key_dir() -> Path:
-    return Path(_get("MOTCUA_SIGNING_KEY_DIR", Path(settings.VAR_DIR) / "signing"))
+    return Path(setting("MOTCUA_SIGNING_KEY_DIR", Path(settings.VAR_DIR) / "signing"))
 
 
 def request_ttl_minutes() -> int:
-    return int(_get("MOTCUA_SIGNING_REQUEST_TTL_MINUTES", 30))
+    return int(setting("MOTCUA_SIGNING_REQUEST_TTL_MINUTES", 30))
 
 
 def verify_page_rate() -> str:
-    return str(_get("MOTCUA_VERIFY_PAGE_RATE", "30/min"))
+    return str(setting("MOTCUA_VERIFY_PAGE_RATE", "30/min"))
 
 
 def signature_location() -> str:
-    return str(_get("MOTCUA_SIGNING_LOCATION", ""))
+    return str(setting("MOTCUA_SIGNING_LOCATION", ""))
 
 
 def secret(name: str) -> str | None:
@@ -53,7 +47,5 @@ def secret(name: str) -> str | None:
             return Path(name[5:]).read_text(encoding="utf-8").strip()
         except OSError:
             return None
-    value = getattr(settings, name, None)
-    if value is None:
-        value = os.environ.get(name)
+    value = setting(name)
     return None if value is None else str(value)
