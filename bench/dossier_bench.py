@@ -131,19 +131,20 @@ end
 # Acknowledged submissions: one POST /api/v1/submissions per request, each with its own
 # Idempotency-Key (a retry would replay, not create), cycling over the plan's bodies.
 INTAKE_SCRIPT = """
-local token, bodies, prefix, n = nil, {}, "", 0
+local token, bodies, prefix, path, n = nil, {}, "", "", 0
 acked, failed = 0, 0
 init = function(args)
   token = args[1]
   for line in io.lines(args[2]) do bodies[#bodies + 1] = line end
   prefix = args[3] .. "-" .. math.random(1000000000)
+  path = args[4]
 end
 request = function()
   n = n + 1
   local headers = {["Authorization"] = "Bearer " .. token,
                    ["Content-Type"] = "application/json",
                    ["Idempotency-Key"] = prefix .. "-" .. n}
-  return wrk.format("POST", "/api/v1/submissions", headers, bodies[n % #bodies + 1])
+  return wrk.format("POST", path, headers, bodies[n % #bodies + 1])
 end
 response = function(status, headers, body)
   if status == 202 then
@@ -925,7 +926,7 @@ def bench_intake(args, env, workdir: Path) -> dict:
         f"Celery worker ({args.intake_concurrency} processes, batch {args.intake_batch}"
         f"{f', nice {args.intake_worker_nice}' if args.intake_worker_nice else ''}"
         f"{f', db reuse {args.intake_db_reuse_max}' if args.intake_db_reuse_max else ''}) "
-        f"{during}"
+        f"{during}{'; through DRF (?format=json)' if args.intake_via_drf else ''}"
     )
     say(
         f"(d) acknowledged submissions ({label}): wrk 1 thread, {args.connections} "
@@ -958,6 +959,7 @@ def bench_intake(args, env, workdir: Path) -> dict:
                     token.key,
                     str(bodies),
                     f"bench{int(started)}",
+                    "/api/v1/submissions" + ("?format=json" if args.intake_via_drf else ""),
                 ],
                 capture_output=True,
                 text=True,
@@ -1237,6 +1239,12 @@ def main(argv=None) -> int:
         action="store_true",
         help="(d) start the worker only after the load: acknowledgements and drain measured "
         "apart, each with the machine to itself",
+    )
+    parser.add_argument(
+        "--intake-via-drf",
+        action="store_true",
+        help="(d) send the acknowledgements through DRF's view (`?format=json`) instead of the "
+        "plain view of the common path, for comparison",
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path, help="also write the results here")

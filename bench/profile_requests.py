@@ -2,12 +2,14 @@
 (the whole middleware stack and URL resolution) on the benchmark database. For finding where
 the time goes, not for the goals (those are bench/dossier_bench.py's).
 
-    .venv/bin/python bench/profile_requests.py [--only tracking,submissions] [--n 500]
-        [--profile tracking|create|submit] [--database-url …]
+    .venv/bin/python bench/profile_requests.py [--only tracking,submissions,intake] [--n 500]
+        [--profile tracking|create|submit|intake] [--database-url …]
 
 For each path: milliseconds per request (mean over --n after a warm-up) and SQL statements per
 request; `--profile` prints the top of cProfile's cumulative listing for one path. Everything
-the submissions create is deleted afterwards (as dossier_bench.py does).
+the submissions create is deleted afterwards (as dossier_bench.py does). `intake` (the
+acknowledgement, POST /api/v1/submissions) publishes its tasks to a Redis database of the
+bench's own (BENCH_REDIS_URL, default db 11), flushed afterwards; no worker runs.
 """
 
 from __future__ import annotations
@@ -208,6 +210,58 @@ def submissions(args, client) -> None:
         print(f"({removed} rows removed)")
 
 
+def intake(args, client) -> None:
+    import redis
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from rest_framework.authtoken.models import Token
+
+    from motcua.dossiers.models import Submission
+
+    user = (
+        get_user_model()
+        .objects.filter(username__startswith="bench.citizen.")
+        .order_by("username")
+        .first()
+    )
+    token, created = Token.objects.get_or_create(user=user)
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token.key}"}
+    bodies = [
+        {
+            "procedure": item["procedure_code"],
+            "channel": 2,
+            "submit": True,
+            "applicant": {k: v for k, v in item["applicant"].items() if v is not None},
+        }
+        for item in dossier_bench._submission_plan(args.seed, args.n + 21)
+    ]
+    started = connection.cursor().connection.execute("SELECT now()").fetchone()[0]
+    counter = iter(range(10**9))
+
+    def acknowledge(body):
+        response = client.post(
+            "/api/v1/submissions",
+            json.dumps(body),
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY=f"prof-{next(counter)}-{time.time()}",
+            **headers,
+        )
+        assert response.status_code == 202, response.content[:300]
+
+    try:
+        _timed(
+            "POST /api/v1/submissions (acknowledgement)",
+            [(lambda b=b: acknowledge(b)) for b in bodies],
+            args.profile == "intake",
+        )
+    finally:
+        removed, _ = Submission.objects.filter(user=user, created_at__gte=started).delete()
+        redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()
+        if created:
+            token.delete()
+        print(f"({removed} rows removed)")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -217,11 +271,18 @@ def main(argv=None) -> int:
     parser.add_argument("--only", default="tracking,submissions")
     parser.add_argument("--n", type=int, default=500)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--profile", choices=["tracking", "create", "submit"])
+    parser.add_argument("--profile", choices=["tracking", "create", "submit", "intake"])
     args = parser.parse_args(argv)
     env = dossier_bench.server_environment(args.database_url, "/tmp/motcua-bench-static")
     os.environ.update({k: v for k, v in env.items() if k != "PYTHONPATH"})
     os.environ.pop("REDIS_URL", None)
+    only = set(args.only.split(","))
+    if "intake" in only:  # the acknowledgement publishes to a broker: the bench's own database
+        os.environ["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
+        redis_flush = os.environ["REDIS_URL"]
+        import redis
+
+        redis.Redis.from_url(redis_flush).flushdb()
     import logging
 
     import django
@@ -231,11 +292,12 @@ def main(argv=None) -> int:
     from django.test import Client
 
     client = Client()
-    only = set(args.only.split(","))
     if "tracking" in only:
         tracking(args, client)
     if "submissions" in only:
         submissions(args, client)
+    if "intake" in only:
+        intake(args, client)
     return 0
 
 

@@ -4,7 +4,7 @@ from django.urls import path
 from . import api, intake_api
 
 urlpatterns = [
-    path("submissions", intake_api.SubmissionListView.as_view(), name="submission-list"),
+    path("submissions", intake_api.submission_create, name="submission-list"),
     path(
         "submissions/<str:id>", intake_api.SubmissionDetailView.as_view(), name="submission-detail"
     ),

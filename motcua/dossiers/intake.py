@@ -33,6 +33,7 @@ MOTCUA_INTAKE_MAX_ATTEMPTS, MOTCUA_INTAKE_MAX_BYTES.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -134,7 +135,7 @@ def canonical(payload: dict) -> str:
     return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def acknowledge(user, payload: dict, *, idempotency_key: str | None = None):
+def acknowledge(user_id: int, payload: dict, *, idempotency_key: str | None = None):
     """Commit the acknowledgement and schedule its processing: (row, replayed).
 
     `payload` must have passed shape_errors. The same user and key with the same body gives the
@@ -143,26 +144,53 @@ def acknowledge(user, payload: dict, *, idempotency_key: str | None = None):
     commit and a broker failure does not undo the acknowledgement (the sweeper re-queues)."""
     digest = hashlib.sha256(canonical(payload).encode("utf-8")).hexdigest()
     row = Submission(
-        user=user, idempotency_key=idempotency_key, request_hash=digest, payload=payload
+        id=uuid.uuid4(),
+        user_id=user_id,
+        idempotency_key=idempotency_key,
+        request_hash=digest,
+        payload=payload,
+        created_at=timezone.now(),
     )
     try:
         if connection.in_atomic_block:  # a savepoint keeps the caller's transaction usable
             with transaction.atomic():
-                row.save(force_insert=True)
+                _insert(row)
         else:  # autocommit (the API view): the INSERT commits by itself, no BEGIN/COMMIT
-            row.save(force_insert=True)
+            _insert(row)
     except IntegrityError:
         if idempotency_key is None:
             raise
         # A retry (or a concurrent request with the key, which committed first: the INSERT
         # waited for it on the unique index).
-        row = Submission.objects.get(user=user, idempotency_key=idempotency_key)
+        row = Submission.objects.get(user_id=user_id, idempotency_key=idempotency_key)
         if row.request_hash != digest:
             raise IdempotencyMismatch() from None
         return row, True
     pk = row.pk
     transaction.on_commit(lambda: schedule(pk), robust=True)
     return row, False
+
+
+_INSERT_FIELDS = ("id", "user", "idempotency_key", "request_hash", "payload", "state", "attempts")
+
+
+@functools.cache
+def _insert_sql() -> tuple[str, tuple]:
+    fields = tuple(Submission._meta.get_field(name) for name in (*_INSERT_FIELDS, "created_at"))
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    return f"INSERT INTO {qn(Submission._meta.db_table)} ({columns}) VALUES ({marks})", fields
+
+
+def _insert(row: Submission) -> None:
+    """`row.save(force_insert=True)` without the ORM's query building (a quarter of the
+    acknowledgement's time): the same values, prepared by each field for the database."""
+    sql, fields = _insert_sql()
+    values = [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+    row._state.adding = False
 
 
 def schedule(submission_id) -> None:

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from motcua.dossiers import chain, intake
 from motcua.dossiers.codes import parse_code
@@ -326,3 +327,73 @@ def test_the_acknowledgement_is_one_insert_and_eager_mode_answers_the_outcome(
     eager = client.post(URL, body(p, name="Lê Thị Mai"), format="json")
     assert eager.status_code == 202 and eager.json()["status"] == "done"
     assert Dossier.objects.count() == 2
+
+
+def test_the_plain_view_and_drf_answer_alike(p, django_capture_on_commit_callbacks):
+    """`?format=json` sends the request through DRF's view; the common path answers itself:
+    the same status, body shape and headers either way, replays included."""
+    capture = django_capture_on_commit_callbacks
+    client = api(p.citizen)
+    answers = {}
+    for name, url in (("plain", URL), ("drf", f"{URL}?format=json")):
+        with capture(execute=False):
+            first = client.post(url, body(p), format="json", HTTP_IDEMPOTENCY_KEY=f"k-{name}")
+            again = client.post(url, body(p), format="json", HTTP_IDEMPOTENCY_KEY=f"k-{name}")
+        answers[name] = (first, again)
+    for first, again in answers.values():
+        assert first.status_code == again.status_code == 202
+        assert set(first.json()) == {"id", "status", "status_url"}
+        assert first.json()["status"] == "queued"
+        assert first["Location"] == first.json()["status_url"]
+        assert first.json()["status_url"].endswith(f"{URL}/{first.json()['id']}")
+        assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
+        assert first["Content-Type"] == "application/json"
+    plain, drf = answers["plain"][0], answers["drf"][0]
+    assert plain["Allow"] == drf["Allow"]
+    # DRF varies on Accept unless ?format= chose the renderer; the plain path is that case.
+    assert plain["Vary"] == "Accept, Accept-Language"
+    assert Submission.objects.count() == 2
+
+
+def test_every_refusal_gets_drfs_answer_on_the_plain_path(p, django_capture_on_commit_callbacks):
+    capture = django_capture_on_commit_callbacks
+    client = api(p.citizen)
+    with capture(execute=False):
+        wrong_token = APIClient()
+        wrong_token.credentials(HTTP_AUTHORIZATION="Bearer not-a-token")
+        assert_error(wrong_token.post(URL, body(p), format="json"), 401, "not_authenticated")
+        bad_json = client.post(URL, "{not json", content_type="application/json")
+        assert_error(bad_json, 400, "parse_error")
+        form = client.post(URL, {"procedure": p.procedure.code})  # multipart
+        assert_error(form, 415, "unsupported_media_type")
+        assert_error(client.get(URL), 405, "method_not_allowed")
+        client.post(URL, body(p), format="json", HTTP_IDEMPOTENCY_KEY="k")
+        reused = client.post(
+            URL, body(p, name="Lê Thị Mai"), format="json", HTTP_IDEMPOTENCY_KEY="k"
+        )
+        assert_error(reused, 409, "idempotency_mismatch")
+    p.citizen.is_active = False
+    p.citizen.save(update_fields=["is_active"])
+    with capture(execute=False):
+        assert_error(client.post(URL, body(p), format="json"), 401, "not_authenticated")
+    assert Submission.objects.count() == 1
+
+
+def test_a_browser_session_goes_through_drf_and_needs_the_csrf_token(
+    p, django_capture_on_commit_callbacks
+):
+    import json
+
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(p.citizen)
+    data = json.dumps(body(p))
+    with django_capture_on_commit_callbacks(execute=False):
+        refused = browser.post(URL, data, content_type="application/json")
+        assert refused.status_code == 403
+        assert not Submission.objects.exists()
+        browser.get("/")  # sets the CSRF cookie
+        token = browser.cookies["csrftoken"].value
+        ok = browser.post(URL, data, content_type="application/json", HTTP_X_CSRFTOKEN=token)
+    assert ok.status_code == 202 and Submission.objects.count() == 1

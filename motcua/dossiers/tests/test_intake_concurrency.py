@@ -43,7 +43,7 @@ def queue(p, n: int) -> list:
                 "submit": True,
                 "applicant": f.applicant_data(name=f"Người nộp {i}", id_number=f.personal_id(i)),
             }
-            rows.append(intake.acknowledge(p.citizen, payload)[0].pk)
+            rows.append(intake.acknowledge(p.citizen.pk, payload)[0].pk)
         return rows
     finally:
         app.conf.task_always_eager = eager
