@@ -7,7 +7,7 @@ with `motcua worker -B`); see docs/notifications.md. Beat times are in CELERY_TI
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.settings")
@@ -15,6 +15,18 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.settings")
 app = Celery("motcua")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@signals.task_postrun.connect
+def drop_broken_connections(**_kwargs) -> None:
+    """With CELERY_DB_REUSE_MAX a worker keeps its connections between tasks: one that failed
+    (server restarted, network cut) is closed here, so the next task opens a new one."""
+    from django.db import connections
+
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is not None and conn.errors_occurred and not conn.is_usable():
+            conn.close()
+
 
 app.conf.beat_schedule = {
     # The outbox is the source of truth: re-queue lost tasks, retries whose backoff is over, and

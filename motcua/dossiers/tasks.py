@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from celery import shared_task
 
-from .management.commands.purge_idempotency_keys import purge
+from .management.commands.purge_idempotency_keys import purge, purge_submissions
 
 # Well above any client's retry window: a retry after this runs as a new request.
 IDEMPOTENCY_KEY_AGE = timedelta(days=7)
@@ -12,7 +12,7 @@ IDEMPOTENCY_KEY_AGE = timedelta(days=7)
 
 @shared_task(name="dossiers.purge_idempotency_keys", ignore_result=True)
 def purge_idempotency_keys() -> int:
-    return purge(IDEMPOTENCY_KEY_AGE)
+    return purge(IDEMPOTENCY_KEY_AGE) + purge_submissions(IDEMPOTENCY_KEY_AGE)
 
 
 # Online intake (dossiers/intake.py): the task of each acknowledgement, and the sweeper that

@@ -17,8 +17,12 @@ from motcua.agencies.selectors import agency_scope, held_roles, memberships_memo
 from motcua.common.models import AuditEntry
 from motcua.dossiers import services
 from motcua.dossiers.errors import ActionInvalid
-from motcua.dossiers.management.commands.purge_idempotency_keys import parse_age, purge
-from motcua.dossiers.models import Attachment, IdempotencyKey
+from motcua.dossiers.management.commands.purge_idempotency_keys import (
+    parse_age,
+    purge,
+    purge_submissions,
+)
+from motcua.dossiers.models import Attachment, Dossier, IdempotencyKey, Submission
 
 from . import factories as f
 
@@ -115,6 +119,31 @@ def test_the_command_with_dry_run_and_ages(p):
     call_command("purge_idempotency_keys", "--older-than", "90m", stdout=StringIO())
     assert not IdempotencyKey.objects.exists()
     assert AuditEntry.objects.filter(action="dossiers.purge_idempotency_keys").count() == 2
+
+
+def _submission(p, state: str, age: timedelta, *, dossier=None, **fields) -> Submission:
+    row = Submission.objects.create(
+        user=p.citizen, request_hash="h", payload={}, state=state, dossier=dossier, **fields
+    )
+    Submission.objects.filter(pk=row.pk).update(created_at=timezone.now() - age)
+    return row
+
+
+def test_processed_submissions_are_purged_queued_ones_and_dossiers_kept(p):
+    old = timedelta(days=8)
+    dossier = f.new_dossier(p)
+    _submission(p, "done", old, dossier=dossier, idempotency_key="a")
+    _submission(p, "failed", old, error={"code": "invalid"})
+    queued = _submission(p, "queued", old)
+    recent = _submission(p, "done", timedelta(days=1), dossier=f.new_dossier(p))
+    out = StringIO()
+    call_command("purge_idempotency_keys", "--older-than", "7d", "--dry-run", stdout=out)
+    assert "2" in out.getvalue().splitlines()[1] and Submission.objects.count() == 4
+    assert purge_submissions(timedelta(days=7), batch=1) == 2
+    assert set(Submission.objects.values_list("pk", flat=True)) == {queued.pk, recent.pk}
+    assert Dossier.objects.filter(pk=dossier.pk).exists()
+    entry = AuditEntry.objects.get(action="dossiers.purge_submissions")
+    assert entry.data["removed"] == 2
 
 
 @pytest.mark.parametrize("age", ["", "7 days", "-1d", "0", "1w"])
