@@ -16,7 +16,9 @@ from datetime import date, datetime
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from openpyxl import Workbook
@@ -76,9 +78,21 @@ class Filters:
         return out
 
     def drill(self, indicator: str, **overrides) -> str | None:
-        """The URL of the dossier list behind a number (None if the indicator has no list)."""
+        """The URL of the dossier list behind a number (None if the indicator has no list).
+        A page has one per table cell: the filters' part is encoded once; overrides of a filter
+        (a month's dates) take the long way, which gives the same URL."""
         if indicator not in selectors.DRILLABLE:
             return None
+        overrides = {k: v for k, v in overrides.items() if v is not None}
+        prefix = self.__dict__.get("_drill_prefix")
+        if prefix is None:
+            base = self.params()
+            prefix = self.__dict__["_drill_prefix"] = (
+                f"{reverse('metrics:drilldown')}?{urlencode(base)}",
+                frozenset(base),
+            )
+        if prefix[1].isdisjoint(overrides) and "indicator" not in prefix[1]:
+            return f"{prefix[0]}&{urlencode({'indicator': indicator, **overrides})}"
         query = urlencode(self.params(indicator=indicator, **overrides))
         return f"{reverse('metrics:drilldown')}?{query}"
 
@@ -118,11 +132,29 @@ class Table:
             for c in self.columns
         ]
 
-    def body(self) -> list[list[dict]]:
-        return [self.cells(r) for r in self.rows]
+    def body_html(self) -> str:
+        """The <tbody> rows, built here rather than by template loops: a province's procedure
+        table has thousands of cells, and the template engine spent most of the page's time on
+        them (docs/metrics.md, Scale)."""
+        return mark_safe("".join(self._row_html(self.cells(r), "—") for r in self.rows))
 
-    def foot(self) -> list[dict] | None:
-        return self.cells(self.total) if self.total else None
+    def foot_html(self) -> str:
+        return mark_safe(self._row_html(self.cells(self.total), "")) if self.total else ""
+
+    @staticmethod
+    def _row_html(cells: list[dict], empty: str) -> str:
+        parts = ["<tr>"]
+        for i, cell in enumerate(cells):
+            tag = "th" if i == 0 else "td"
+            attrs = ' scope="row"' if i == 0 else ""
+            if cell["numeric"]:
+                attrs += ' class="mx-num"'
+            text = escape(empty if cell["text"] is None else cell["text"])
+            if cell["href"]:
+                text = f'<a href="{escape(cell["href"])}">{text}</a>'
+            parts.append(f"<{tag}{attrs}>{text}</{tag}>")
+        parts.append("</tr>\n")
+        return "".join(parts)
 
 
 def _value(indicators: dict, code: str):

@@ -39,7 +39,13 @@ from motcua.agencies.models import AdministrativeUnit, Agency
 from motcua.agencies.selectors import agency_by_e_id, agency_scope, descendant_ids
 from motcua.catalog.models import Fee, Field, OnlineLevel, Procedure, RequiredDocument
 from motcua.dossiers.lifecycle import Action, Channel, State
-from motcua.dossiers.models import Attachment, AttachmentKind, Dossier, Event
+from motcua.dossiers.models import (
+    OPEN_RECEIVED_STATES,
+    Attachment,
+    AttachmentKind,
+    Dossier,
+    Event,
+)
 from motcua.dossiers.regimes import local_date
 from motcua.worktime.deadlines import VN_TZ, is_working_day
 from motcua.worktime.models import ExtraSession
@@ -353,7 +359,7 @@ def open_dossiers(*, agencies=None, procedure=None, field=None) -> QuerySet[Doss
     """Received dossiers neither decided nor ended (processing, supplementing during processing,
     awaiting payment), under the filters."""
     qs = Dossier.objects.filter(
-        state__in=[State.PROCESSING, State.SUPPLEMENTING, State.AWAITING_PAYMENT],
+        state__in=OPEN_RECEIVED_STATES,  # the partial index's condition, word for word
         received_at__isnull=False,
         # Awaiting the fees due before delivery (asked after the decision) is decided.
         decided_at__isnull=True,

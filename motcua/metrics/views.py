@@ -13,7 +13,9 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.http import urlencode
+from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -88,6 +90,16 @@ def filters_of(request) -> exports.Filters:
     return exports.Filters(start, end, agencies, agency, procedure, field, now)
 
 
+def _options(pairs, selected: str | None) -> str:
+    """<option> elements for (value, label) pairs, built here: a province has over a thousand
+    procedures, too many for a template loop on every page view."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((value, " selected" if value == selected else "", label) for value, label in pairs),
+    )
+
+
 def _choices(request, f: exports.Filters) -> dict:
     user = request.user
     scope = None if user.is_superuser else agency_scope(user)  # read once
@@ -95,10 +107,20 @@ def _choices(request, f: exports.Filters) -> dict:
     procedures = Procedure.objects.filter(current_version__isnull=False)
     if scope is not None:
         procedures = procedures.filter(agencies__in=scope).distinct()
+    procedure_rows = procedures.order_by("code").values_list("code", "name")[:1000]
     return {
-        "agency_choices": agencies.order_by("e_id").only("e_id", "name"),
-        "procedure_choices": procedures.order_by("code").only("code", "name")[:1000],
-        "field_choices": Field.objects.order_by("name").only("slug", "name"),
+        "agency_options": _options(
+            agencies.order_by("e_id").values_list("e_id", "name"),
+            f.agency.e_id if f.agency else None,
+        ),
+        "procedure_options": _options(
+            ((code, f"{code} — {Truncator(name).chars(70)}") for code, name in procedure_rows),
+            f.procedure.code if f.procedure else None,
+        ),
+        "field_options": _options(
+            Field.objects.order_by("name").values_list("slug", "name"),
+            f.field.slug if f.field else None,
+        ),
     }
 
 

@@ -288,3 +288,46 @@ def test_current_period_shows_overdue_now_with_its_list(client, data):
     total = next(r for r in rows if r[1] == "Tổng cộng")
     assert total[header.index("Kỳ trước chuyển qua")] == 1
     assert total[header.index("Đang giải quyết: quá hạn")] == 1
+
+
+def test_tables_and_filter_lists_built_in_python_escape_names_and_keep_the_selection(client, data):
+    """The table rows and the filter lists are built in Python (exports.Table.body_html,
+    views._options), not by template loops: names are escaped, the chosen filter selected."""
+    p = data
+    p.procedure.name = 'Chứng thực <script>alert("x")</script> & bản sao'
+    p.procedure.save(update_fields=["name"])
+    response = get(client, p.manager, URL, {**OCTOBER, "procedure": p.procedure.code})
+    html = response.content.decode()
+    assert "<script>alert" not in html
+    assert "Chứng thực &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; bản sao" in html
+    assert f'<option value="{p.procedure.code}" selected>' in html
+    selects = re.findall(r'<select id="mx-[a-z]+".*?</select>', html, re.S)
+    assert len(selects) == 3
+    assert sum(chunk.count(" selected>") for chunk in selects) == 1  # no agency nor field
+    # Each table row is one <tr> with a row header and the drill-down links escaped.
+    rows = re.findall(r'<tr><th scope="row">[^<]*(?:<a [^>]+>[^<]*</a>)?</th>', html)
+    assert rows
+    assert re.search(r'<td class="mx-num"><a href="/can-bo/thong-ke/ho-so/\?from=[^"&]+&amp;', html)
+
+
+def test_drill_links_built_from_the_shared_prefix_equal_the_long_way(data):
+    from django.urls import reverse
+    from django.utils.http import urlencode
+
+    from motcua.metrics import exports
+
+    p = data
+    filters = exports.Filters(f.T0.date(), f.T0.date() + timedelta(days=30), None, agency=p.justice)
+    cases = [
+        ("received", {}),
+        ("resolved_late", {"procedure": p.procedure.code}),
+        ("received", {"from": "2025-10-05", "to": "2025-10-06"}),  # overrides a filter
+        ("received", {"agency": "H22.99"}),  # overrides the chosen agency
+        ("open_overdue", {"procedure": None}),
+    ]
+    for indicator, overrides in cases:
+        long_way = urlencode(filters.params(indicator=indicator, **overrides))
+        expected = f"{reverse('metrics:drilldown')}?{long_way}"
+        assert filters.drill(indicator, **overrides) == expected
+    assert "average_days" not in selectors.DRILLABLE
+    assert filters.drill("average_days") is None  # no list behind an average
