@@ -8,11 +8,6 @@ from django.db import OperationalError, connection
 
 from motcua.celery import app, drop_broken_connections
 
-pytestmark = pytest.mark.skipif(
-    not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
-    reason="PostgreSQL only: a server-side disconnection of the worker's connection",
-)
-
 
 def test_the_worker_reuses_connections_between_tasks():
     assert app.conf.get("CELERY_DB_REUSE_MAX") == settings.CELERY_DB_REUSE_MAX > 0
@@ -24,6 +19,7 @@ def _backend_pid() -> int:
         return cursor.fetchone()[0]
 
 
+@pytest.mark.postgres(reason="a server-side disconnection of the connection")
 @pytest.mark.django_db(transaction=True)
 def test_a_connection_the_server_dropped_is_closed_after_the_task_and_a_healthy_one_kept():
     pid = _backend_pid()

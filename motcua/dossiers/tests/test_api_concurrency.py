@@ -6,7 +6,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from motcua.dossiers.models import Dossier, Event, IdempotencyKey
 
@@ -14,11 +14,7 @@ from . import factories as f
 from .test_api_support import LIST, action_url, post
 
 pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="concurrent transactions and unique-index waits need PostgreSQL (set DATABASE_URL)",
-    ),
+    pytest.mark.postgres(reason="concurrent transactions and unique-index waits need PostgreSQL"),
     pytest.mark.django_db(transaction=True),
 ]
 

@@ -8,7 +8,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from motcua.dossiers import services
 from motcua.dossiers.errors import ActionDenied, DossierConflict
@@ -19,11 +19,7 @@ from . import factories as f
 from .factories import vn
 
 pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="row locks and concurrent transactions need PostgreSQL (set DATABASE_URL)",
-    ),
+    pytest.mark.postgres(reason="row locks and concurrent transactions need PostgreSQL"),
     pytest.mark.django_db(transaction=True),
 ]
 

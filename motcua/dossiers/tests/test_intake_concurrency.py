@@ -6,7 +6,7 @@ code sequence stays gap-free. Rows must be committed for the other connections: 
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from motcua.dossiers import intake
 from motcua.dossiers.codes import parse_code
@@ -15,11 +15,7 @@ from motcua.dossiers.models import Dossier, Event, Submission, SubmissionState
 from . import factories as f
 
 pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="SKIP LOCKED and concurrent transactions need PostgreSQL (set DATABASE_URL)",
-    ),
+    pytest.mark.postgres(reason="SKIP LOCKED and concurrent transactions need PostgreSQL"),
     pytest.mark.django_db(transaction=True),
 ]
 

@@ -17,7 +17,6 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 import redis
 from django.conf import settings
-from django.db import connection
 
 from motcua.celery import app
 from motcua.dossiers import intake
@@ -27,11 +26,7 @@ from . import factories as f
 from .test_api_support import api
 
 pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="a worker process needs a database shared with the test (set DATABASE_URL)",
-    ),
+    pytest.mark.postgres(reason="a worker process needs a database shared with the test"),
     pytest.mark.django_db(transaction=True),
 ]
 

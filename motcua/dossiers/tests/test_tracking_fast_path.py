@@ -119,11 +119,7 @@ def test_browsers_options_and_other_methods_go_to_the_drf_view(client, dossier):
     assert json_client.status_code == 200 and json_client.json()["code"] == dossier.code
 
 
-@pytest.mark.postgres
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="the one-query read is PostgreSQL's (set DATABASE_URL)",
-)
+@pytest.mark.postgres(reason="the one-query read is PostgreSQL's")
 def test_one_query_on_postgresql_for_a_look_up(dossier):
     ff.request_supplement(dossier, ff.vn(2025, 10, 9, 14, 0), ["Ảnh 4x6"])
     with CaptureQueriesContext(connection) as queries:
@@ -151,11 +147,7 @@ def test_a_stored_secret_not_in_normal_form_still_opens_the_dossier(dossier):
     assert view is not None and len(view.steps) == 2
 
 
-@pytest.mark.postgres
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="prepared statements are PostgreSQL's (set DATABASE_URL)",
-)
+@pytest.mark.postgres(reason="prepared statements are PostgreSQL's")
 def test_the_look_up_is_prepared_once_per_connection_and_can_be_turned_off(dossier, settings):
     def prepared() -> int:
         with connection.cursor() as cursor:

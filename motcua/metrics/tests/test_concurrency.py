@@ -6,7 +6,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from django.db.models import Sum
 
 from motcua.dossiers import services
@@ -14,11 +14,7 @@ from motcua.dossiers.tests import factories as f
 from motcua.metrics.models import DailyRollup, MonthlyRollup
 
 pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="concurrent transactions on one roll-up row need PostgreSQL (set DATABASE_URL)",
-    ),
+    pytest.mark.postgres(reason="concurrent transactions on one roll-up row need PostgreSQL"),
     pytest.mark.django_db(transaction=True),
 ]
 

@@ -17,7 +17,6 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 import redis
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from motcua.celery import app
@@ -29,11 +28,7 @@ from motcua.notifications.channels.sms_file import read_lines
 from motcua.notifications.models import Kind, Message, MessageState
 
 pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="a worker process needs a database shared with the test (set DATABASE_URL)",
-    ),
+    pytest.mark.postgres(reason="a worker process needs a database shared with the test"),
     pytest.mark.django_db(transaction=True),
 ]
 

@@ -4,7 +4,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from motcua.dossiers.tests import factories as f
 from motcua.payments import services
@@ -14,11 +14,7 @@ from .conftest import add_fees
 from .test_online import vnp_callback
 
 pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="row locks and concurrent transactions need PostgreSQL (set DATABASE_URL)",
-    ),
+    pytest.mark.postgres(reason="row locks and concurrent transactions need PostgreSQL"),
     pytest.mark.django_db(transaction=True),
 ]
 

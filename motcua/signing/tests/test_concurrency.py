@@ -4,7 +4,6 @@ the other attempt changes nothing and leaves no file behind."""
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from motcua.dossiers.errors import DossierError
 from motcua.dossiers.models import Attachment, AttachmentKind, Dossier
@@ -14,11 +13,7 @@ from motcua.signing import services
 from motcua.signing.models import SignedDocument
 
 pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="row locks and concurrent transactions need PostgreSQL (set DATABASE_URL)",
-    ),
+    pytest.mark.postgres(reason="row locks and concurrent transactions need PostgreSQL"),
     pytest.mark.django_db(transaction=True),
 ]
 
