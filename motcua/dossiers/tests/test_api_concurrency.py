@@ -2,12 +2,9 @@
 connection, the requests released together. One does the work; the others wait on the key's
 unique index and return its stored response."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
-from django.db import connections
 
+from motcua.common.testing import run_together as together
 from motcua.dossiers.models import Dossier, Event, IdempotencyKey
 
 from . import factories as f
@@ -26,17 +23,7 @@ def p(transactional_db):
 
 def run_together(call, times: int):
     """`call()` in `times` threads released at the same instant; their results in order."""
-    barrier = threading.Barrier(times)
-
-    def worker(_index):
-        try:
-            barrier.wait(timeout=10)
-            return call()
-        finally:
-            connections.close_all()  # this thread's connection
-
-    with ThreadPoolExecutor(max_workers=times) as pool:
-        return list(pool.map(worker, range(times)))
+    return together([call] * times)
 
 
 def test_concurrent_creates_with_one_key_make_one_dossier(p):

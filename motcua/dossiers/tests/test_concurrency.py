@@ -4,12 +4,9 @@ SQLite serialises whole transactions (and has no SELECT … FOR UPDATE), so thes
 something on PostgreSQL, where row locks, the unique indexes and READ COMMITTED re-reads decide.
 """
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
-from django.db import connections
 
+from motcua.common.testing import run_together as together
 from motcua.dossiers import services
 from motcua.dossiers.errors import ActionDenied, DossierConflict
 from motcua.dossiers.lifecycle import Channel, State
@@ -31,19 +28,7 @@ def p(transactional_db):
 
 def run_together(calls):
     """Run the callables at the same instant in threads; [(result or None, exception or None)]."""
-    barrier = threading.Barrier(len(calls))
-
-    def worker(call):
-        try:
-            barrier.wait(timeout=10)
-            return call(), None
-        except Exception as exc:  # collected for the assertions
-            return None, exc
-        finally:
-            connections.close_all()  # this thread's connections
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(worker, calls))
+    return together(calls, capture=True)
 
 
 def test_two_forwards_with_the_same_version_one_wins_the_other_conflicts(p):

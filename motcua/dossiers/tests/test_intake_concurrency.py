@@ -3,11 +3,9 @@ connection): every acknowledged submission becomes exactly one dossier, and the 
 code sequence stays gap-free. Rows must be committed for the other connections: transaction=True.
 """
 
-import threading
-
 import pytest
-from django.db import connections
 
+from motcua.common.testing import run_together as together
 from motcua.dossiers import intake
 from motcua.dossiers.codes import parse_code
 from motcua.dossiers.models import Dossier, Event, Submission, SubmissionState
@@ -47,26 +45,7 @@ def queue(p, n: int) -> list:
 
 def race(workers: int, work) -> list:
     """Run work(i) in `workers` threads started together; their results."""
-    barrier = threading.Barrier(workers)
-    results: list = [None] * workers
-    errors: list = []
-
-    def run(i):
-        try:
-            barrier.wait()
-            results[i] = work(i)
-        except Exception as exc:  # reported below, with the thread's error
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors, errors
-    return results
+    return together([lambda i=i: work(i) for i in range(workers)])
 
 
 def assert_each_processed_once(ids) -> None:

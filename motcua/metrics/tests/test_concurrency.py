@@ -2,13 +2,10 @@
 together. They all add to the same roll-up rows (same day, agencies, procedure, channel), which
 none of them finds at first: the upsert must lose no increment and raise no conflict."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
-from django.db import connections
 from django.db.models import Sum
 
+from motcua.common.testing import run_together as together
 from motcua.dossiers import services
 from motcua.dossiers.tests import factories as f
 from motcua.metrics.models import DailyRollup, MonthlyRollup
@@ -26,17 +23,7 @@ def p(transactional_db):
 
 def test_concurrent_submissions_count_once_each(p):
     drafts = [f.new_dossier(p, now=f.T0) for _ in range(6)]
-    barrier = threading.Barrier(len(drafts))
-
-    def submit(d):
-        try:
-            barrier.wait(timeout=10)
-            services.submit(d, p.citizen, now=f.T0)
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=len(drafts)) as pool:
-        list(pool.map(submit, drafts))
+    together([lambda d=d: services.submit(d, p.citizen, now=f.T0) for d in drafts])
     assert DailyRollup.objects.count() == 1
     assert DailyRollup.objects.aggregate(n=Sum("submitted"))["n"] == len(drafts)
     assert MonthlyRollup.objects.get().submitted == len(drafts)

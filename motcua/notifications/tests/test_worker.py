@@ -20,6 +20,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from motcua.celery import app
+from motcua.common.testing import run_together as together
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers.lifecycle import State
 from motcua.dossiers.tests import factories as f
@@ -198,29 +199,11 @@ def test_a_worker_killed_mid_delivery_loses_nothing_and_sends_once(
 def test_concurrent_claims_have_one_winner(p):
     """Two workers handed the same message at the same instant (a duplicated task, or the flush
     racing the original task): SKIP LOCKED and the state check let exactly one send it."""
-    import threading
-
-    from django.db import connections
-
     d = f.dossier_in(p, State.PROCESSING, applicant=f.applicant_data(email=""))
     key = str(Message.objects.get(dossier=d).uuid)
     # transaction=True: the eager delivery already ran after commit; queue the message again.
     Message.objects.filter(uuid=key).update(state=MessageState.PENDING, attempts=0, sent_at=None)
-    barrier = threading.Barrier(4)
-    results = []
-
-    def claim():
-        try:
-            barrier.wait()
-            results.append(services.claim(key))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=claim) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = together([lambda: services.claim(key)] * 4)
     winners = [m for m in results if m is not None]
     assert len(results) == 4 and len(winners) == 1
     message = Message.objects.get(uuid=key)
