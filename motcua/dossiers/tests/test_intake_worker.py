@@ -7,18 +7,10 @@ speed assertion).
 """
 
 import os
-import signal
-import subprocess
-import sys
-import time
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-import redis
-from django.conf import settings
 
-from motcua.celery import app
+from motcua.common.testing import redis_broker, start_worker, stop_worker, wait_for
 from motcua.dossiers import intake
 from motcua.dossiers.models import Dossier, Submission, SubmissionState
 
@@ -31,7 +23,6 @@ pytestmark = [
 ]
 
 REDIS_URL = os.environ.get("MOTCUA_TEST_INTAKE_REDIS_URL", "redis://127.0.0.1:6379/12")
-TIMEOUT = 120.0
 
 
 @pytest.fixture
@@ -39,68 +30,19 @@ def p(transactional_db):
     yield from f.province_fixture()
 
 
-def _reset_pools():
-    # Forget the producer pools built for the previous broker URL.
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
 @pytest.fixture
 def broker():
-    """This process publishes to Redis instead of running the tasks eagerly."""
-    redis.Redis.from_url(REDIS_URL).flushdb()
-    saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
-    app.conf.update(task_always_eager=False, broker_url=REDIS_URL)
-    _reset_pools()
-    yield
-    app.conf.update(saved)
-    _reset_pools()
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    with redis_broker(REDIS_URL):
+        yield
 
 
 @pytest.fixture
 def worker(tmp_path):
-    parts = urlsplit(os.environ["DATABASE_URL"])  # the test database, not DATABASE_URL's
-    database = urlunsplit(parts._replace(path="/" + settings.DATABASES["default"]["NAME"]))
-    log = tmp_path / "worker.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [
-                str(Path(sys.executable).with_name("motcua")),
-                "worker",
-                "--pool=solo",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "--hostname=intake-test@%h",
-            ],
-            env={
-                **os.environ,
-                "DATABASE_URL": database,
-                "REDIS_URL": REDIS_URL,
-                "MOTCUA_TESTING": "1",
-            },
-            cwd=settings.BASE_DIR,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    proc.log_path = log
+    proc = start_worker("intake-test", tmp_path / "worker.log", REDIS_URL)
     try:
         yield proc
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)  # the worker we started, and its children
-            proc.wait(timeout=30)
-
-
-def wait_for(check, what: str, proc) -> None:
-    deadline = time.monotonic() + TIMEOUT
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}\n{proc.log_path.read_text()[-3000:]}")
+        stop_worker(proc)
 
 
 def test_a_real_worker_creates_and_submits_the_acknowledged_dossier(p, broker, worker):
@@ -118,7 +60,7 @@ def test_a_real_worker_creates_and_submits_the_acknowledged_dossier(p, broker, w
     def state():
         return Submission.objects.get(pk=pk).state
 
-    wait_for(lambda: state() == SubmissionState.DONE, "the submission processed", worker)
+    wait_for(lambda: state() == SubmissionState.DONE, "the submission processed", [worker])
     status = client.get(f"/api/v1/submissions/{pk}").json()
     d = Dossier.objects.get()
     assert status["dossier"]["code"] == d.code and d.state == "submitted"
@@ -132,6 +74,6 @@ def test_a_real_worker_creates_and_submits_the_acknowledged_dossier(p, broker, w
         {**body, "applicant": f.applicant_data(name="Lê Thị Mai")},
         format="json",
     ).json()["id"]
-    wait_for(lambda: Submission.objects.get(pk=other).state != "queued", "the second", worker)
+    wait_for(lambda: Submission.objects.get(pk=other).state != "queued", "the second", [worker])
     assert Dossier.objects.count() == 2
     assert Submission.objects.get(pk=pk).attempts == 1

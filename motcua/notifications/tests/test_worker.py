@@ -7,19 +7,11 @@ Rows must be committed for it to see them: transaction=True. Waits poll with a g
 """
 
 import os
-import signal
-import subprocess
-import sys
-import time
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-import redis
-from django.conf import settings
 from django.utils import timezone
 
-from motcua.celery import app
+from motcua.common.testing import redis_broker, start_worker, stop_worker, wait_for
 from motcua.common.testing import run_together as together
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers.lifecycle import State
@@ -34,7 +26,6 @@ pytestmark = [
 ]
 
 REDIS_URL = os.environ.get("MOTCUA_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
-TIMEOUT = 120.0
 LEASE = 3
 
 
@@ -45,67 +36,27 @@ def p(transactional_db, sms_file):
 
 @pytest.fixture
 def broker():
-    """This process publishes to Redis instead of running tasks eagerly."""
-    redis.Redis.from_url(REDIS_URL).flushdb()
-    saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
-    app.conf.update(task_always_eager=False, broker_url=REDIS_URL)
-    _reset_pools()
-    yield
-    app.conf.update(saved)
-    _reset_pools()
-    redis.Redis.from_url(REDIS_URL).flushdb()
-
-
-def _reset_pools():
-    # Forget the connection pools built for the previous broker URL. They are not closed: kombu
-    # keeps producer pools per URL in a process-wide registry and hands them out again.
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
-def _database_url() -> str:
-    # The test database (test_<name>), not the one DATABASE_URL names.
-    parts = urlsplit(os.environ["DATABASE_URL"])
-    return urlunsplit(parts._replace(path="/" + settings.DATABASES["default"]["NAME"]))
+    with redis_broker(REDIS_URL):
+        yield
 
 
 @pytest.fixture
 def workers(sms_file, tmp_path):
-    """start(**env) → a worker process in its own process group; all are SIGKILLed at the end."""
+    """start(delay, delay_after) → a worker process; all are SIGKILLed at the end."""
     started = []
 
     def start(delay=0.0, delay_after=0.0):
         n = len(started) + 1
-        env = {
-            **os.environ,
-            "DATABASE_URL": _database_url(),
-            "REDIS_URL": REDIS_URL,
-            "MOTCUA_TESTING": "1",
-            "MOTCUA_SMS_ADAPTER": "file",
-            "MOTCUA_SMS_FILE": str(sms_file),
-            "MOTCUA_SMS_DELAY": str(delay),
-            "MOTCUA_SMS_DELAY_AFTER": str(delay_after),
-            "MOTCUA_NOTIFICATIONS_LEASE_SECONDS": str(LEASE),
-        }
-        log = (tmp_path / f"worker{n}.log").open("wb")
-        command = [
-            str(Path(sys.executable).with_name("motcua")),
-            "worker",
-            "--pool=solo",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            f"--hostname=notifications-test-{n}@%h",
-        ]
-        proc = subprocess.Popen(
-            command,
-            env=env,
-            cwd=settings.BASE_DIR,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+        proc = start_worker(
+            f"notifications-test-{n}",
+            tmp_path / f"worker{n}.log",
+            REDIS_URL,
+            MOTCUA_SMS_ADAPTER="file",
+            MOTCUA_SMS_FILE=str(sms_file),
+            MOTCUA_SMS_DELAY=str(delay),
+            MOTCUA_SMS_DELAY_AFTER=str(delay_after),
+            MOTCUA_NOTIFICATIONS_LEASE_SECONDS=str(LEASE),
         )
-        proc.log_path = tmp_path / f"worker{n}.log"
         started.append(proc)
         return proc
 
@@ -113,23 +64,7 @@ def workers(sms_file, tmp_path):
         yield start
     finally:
         for proc in started:
-            kill(proc)
-
-
-def kill(proc) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGKILL)  # the worker and anything it forked
-        proc.wait(timeout=30)
-
-
-def wait_for(check, what: str, procs=()):
-    deadline = time.monotonic() + TIMEOUT
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.2)
-    logs = "\n".join(p.log_path.read_text(errors="replace")[-3000:] for p in procs)
-    raise AssertionError(f"timed out waiting for: {what}\n{logs}")
+            stop_worker(proc)
 
 
 def state(message) -> str:
@@ -177,7 +112,7 @@ def test_a_worker_killed_mid_delivery_loses_nothing_and_sends_once(
     wait_for(lambda: state(message) == MessageState.SENDING, "the claim", [first])
     if not before:
         wait_for(lambda: sent_ids(sms_file) == [key], "the provider accepted it", [first])
-    kill(first)
+    stop_worker(first)
     message.refresh_from_db()
     assert message.state == MessageState.SENDING and message.attempts == 1
     assert sent_ids(sms_file) == ([] if before else [key])
