@@ -342,8 +342,11 @@ def same_content(sample) -> tuple[int, list[str]]:
     return compared, differences
 
 
-def wrk(base: str, paths_file: Path, script: Path, seconds: int, connections: int) -> dict:
-    started_load = load()
+def run_wrk(
+    url: str, script: Path, seconds: int, connections: int, args: list[str], timeout: str = "5s"
+) -> dict:
+    """wrk (1 thread) with a Lua script whose done() prints one JSON line: that line, parsed,
+    with the first lines wrk wrote to stderr under "stderr"."""
     out = subprocess.run(
         [
             "wrk",
@@ -351,20 +354,26 @@ def wrk(base: str, paths_file: Path, script: Path, seconds: int, connections: in
             f"-c{connections}",
             f"-d{seconds}s",
             "--timeout",
-            "5s",
+            timeout,
             "-s",
             str(script),
-            base,
+            url,
             "--",
-            str(paths_file),
+            *args,
         ],
         capture_output=True,
         text=True,
         timeout=seconds + 60,
         check=True,
-    ).stdout
-    line = next(x for x in out.splitlines() if x.startswith("{"))
-    result = json.loads(line)
+    )
+    result = json.loads(next(x for x in out.stdout.splitlines() if x.startswith("{")))
+    result["stderr"] = out.stderr.strip().splitlines()[:3]
+    return result
+
+
+def wrk(base: str, paths_file: Path, script: Path, seconds: int, connections: int) -> dict:
+    started_load = load()
+    result = run_wrk(base, script, seconds, connections, [str(paths_file)])
     result["rate"] = result["requests"] / (result["duration_us"] / 1e6)
     result["errors"] = sum(result[k] for k in ("connect", "read", "write", "status", "timeout"))
     result["load_before"], result["load_after"] = started_load, load()
@@ -688,32 +697,19 @@ def bench_submissions_http(args, env, workdir: Path) -> dict:
     try:
         with Server("motcua.wsgi:application", API_PORT, env, args.workers):
             load_before = load()
-            out = subprocess.run(
-                [
-                    "wrk",
-                    "-t1",
-                    f"-c{args.connections}",
-                    f"-d{args.duration}s",
-                    "--timeout",
-                    "10s",
-                    "-s",
-                    str(script),
-                    f"http://{HOST}:{API_PORT}",
-                    "--",
-                    token.key,
-                    str(bodies),
-                ],
-                capture_output=True,
-                text=True,
-                timeout=args.duration + 60,
-                check=True,
+            run = run_wrk(
+                f"http://{HOST}:{API_PORT}",
+                script,
+                args.duration,
+                args.connections,
+                [token.key, str(bodies)],
+                timeout="10s",
             )
             load_after = load()
     finally:
         removed = _remove_since(connection, marks)
         if token_created:
             token.delete()
-    run = json.loads(next(x for x in out.stdout.splitlines() if x.startswith("{")))
     seconds = run["duration_us"] / 1e6
     result = {
         "label": label,
@@ -728,7 +724,7 @@ def bench_submissions_http(args, env, workdir: Path) -> dict:
         "removed_rows": removed,
         "load_before": load_before,
         "load_after": load_after,
-        "errors_sample": out.stderr.strip().splitlines()[:3],
+        "errors_sample": run["stderr"],
     }
     say(
         f"    {result['rate']:,.0f} submissions acknowledged/s ({run['submitted']} submitted, "
@@ -944,27 +940,18 @@ def bench_intake(args, env, workdir: Path) -> dict:
                 worker.__enter__()
             load_before = load()
             started = time.time()
-            out = subprocess.run(
+            run = run_wrk(
+                f"http://{HOST}:{API_PORT}",
+                script,
+                args.duration,
+                args.connections,
                 [
-                    "wrk",
-                    "-t1",
-                    f"-c{args.connections}",
-                    f"-d{args.duration}s",
-                    "--timeout",
-                    "10s",
-                    "-s",
-                    str(script),
-                    f"http://{HOST}:{API_PORT}",
-                    "--",
                     token.key,
                     str(bodies),
                     f"bench{int(started)}",
                     "/api/v1/submissions" + ("?format=json" if args.intake_via_drf else ""),
                 ],
-                capture_output=True,
-                text=True,
-                timeout=args.duration + 60,
-                check=True,
+                timeout="10s",
             )
             load_after_acks = load()
         at_wrk_end = _intake_counts(connection, since)
@@ -1004,7 +991,6 @@ def bench_intake(args, env, workdir: Path) -> dict:
         if token_created:
             token.delete()
         broker.flushdb()
-    run = json.loads(next(x for x in out.stdout.splitlines() if x.startswith("{")))
     seconds = run["duration_us"] / 1e6
     done, failed = counts.get("done", 0), counts.get("failed", 0)
     processed_during = at_wrk_end.get("done", 0) + at_wrk_end.get("failed", 0)
@@ -1034,7 +1020,7 @@ def bench_intake(args, env, workdir: Path) -> dict:
         "load_after_acks": load_after_acks,
         "load_during_drain_max": max(loads, default=None),
         "load_after": load_after,
-        "errors_sample": out.stderr.strip().splitlines()[:3],
+        "errors_sample": run["stderr"],
         "worker_errors": getattr(worker, "errors", []),
     }
     if counts.get("first_ack") and counts.get("last_processed"):
