@@ -173,8 +173,18 @@ class Dossier(models.Model):
         verbose_name_plural = _("hồ sơ")
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["current_agency", "state", "due_at"]),
-            models.Index(fields=["state", "due_at"]),
+            # Worklists and the menu's counts: INCLUDE lets a count be an index-only scan (the
+            # menu's "overdue" on every back-office page read ~35 000 heap rows at 10 M).
+            models.Index(
+                fields=["current_agency", "state", "due_at"],
+                include=["decided_at"],
+                name="dossier_worklist_idx",
+            ),
+            models.Index(
+                fields=["state", "due_at"],
+                include=["current_agency", "receiving_agency", "decided_at"],
+                name="dossier_state_due_idx",
+            ),
             models.Index(fields=["current_officer", "state"]),
             models.Index(fields=["applicant_user", "-created_at"]),
             models.Index(fields=["receiving_agency", "received_at"]),
