@@ -146,9 +146,10 @@ def tracking(args, client) -> None:
     _timed("GET /api/v1/tracking/{code} (wrong secret)", wrong, False)
 
 
-def submissions(args, client) -> None:
+def _applicant_and_bodies(args, **extra):
+    """The first bench applicant, its API token (and whether it was created here), the headers
+    and --n + 21 online submission bodies (with `extra` fields)."""
     from django.contrib.auth import get_user_model
-    from django.db import connection
     from rest_framework.authtoken.models import Token
 
     user = (
@@ -163,10 +164,18 @@ def submissions(args, client) -> None:
         {
             "procedure": item["procedure_code"],
             "channel": 2,
+            **extra,
             "applicant": {k: v for k, v in item["applicant"].items() if v is not None},
         }
         for item in dossier_bench._submission_plan(args.seed, args.n + 21)
     ]
+    return user, token, created, headers, bodies
+
+
+def submissions(args, client) -> None:
+    from django.db import connection
+
+    _user, token, created, headers, bodies = _applicant_and_bodies(args)
     marks = dossier_bench._high_water_marks(connection)
     ids: list[str] = []
     counter = iter(range(10**9))
@@ -212,29 +221,11 @@ def submissions(args, client) -> None:
 
 def intake(args, client) -> None:
     import redis
-    from django.contrib.auth import get_user_model
     from django.db import connection
-    from rest_framework.authtoken.models import Token
 
     from motcua.dossiers.models import Submission
 
-    user = (
-        get_user_model()
-        .objects.filter(username__startswith="bench.citizen.")
-        .order_by("username")
-        .first()
-    )
-    token, created = Token.objects.get_or_create(user=user)
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {token.key}"}
-    bodies = [
-        {
-            "procedure": item["procedure_code"],
-            "channel": 2,
-            "submit": True,
-            "applicant": {k: v for k, v in item["applicant"].items() if v is not None},
-        }
-        for item in dossier_bench._submission_plan(args.seed, args.n + 21)
-    ]
+    user, token, created, headers, bodies = _applicant_and_bodies(args, submit=True)
     started = connection.cursor().connection.execute("SELECT now()").fetchone()[0]
     counter = iter(range(10**9))
 
