@@ -235,6 +235,10 @@ def _token_sql() -> str:
     )
 
 
+def _not_json(name: str):
+    raise ValueError(name)
+
+
 def _json(status_code: int, data: dict, headers: dict) -> HttpResponse:
     """What DRF's JSONRenderer and SubmissionListView's response headers give."""
     body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
@@ -258,8 +262,8 @@ def submission_create(request):
     key = request.META.get(_KEY_META)
     if key is not None and (not key.strip() or len(key) > intake.MAX_KEY_LENGTH):
         return _DRF_CREATE(request)
-    try:
-        payload = json.loads(request.body)
+    try:  # NaN and Infinity are not JSON: DRF's parser refuses them, and so do we
+        payload = json.loads(request.body, parse_constant=_not_json)
     except ValueError:
         return _DRF_CREATE(request)
     if intake.shape_errors(payload):

@@ -364,6 +364,9 @@ def test_every_refusal_gets_drfs_answer_on_the_plain_path(p, django_capture_on_c
         assert_error(wrong_token.post(URL, body(p), format="json"), 401, "not_authenticated")
         bad_json = client.post(URL, "{not json", content_type="application/json")
         assert_error(bad_json, 400, "parse_error")
+        nan = '{"procedure": "%s", "channel": 2, "submit": true, "applicant": {"x": NaN}}'
+        not_json = client.post(URL, nan % p.procedure.code, content_type="application/json")
+        assert_error(not_json, 400, "parse_error")
         form = client.post(URL, {"procedure": p.procedure.code})  # multipart
         assert_error(form, 415, "unsupported_media_type")
         assert_error(client.get(URL), 405, "method_not_allowed")
