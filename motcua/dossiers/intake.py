@@ -37,7 +37,6 @@ import functools
 import hashlib
 import json
 import logging
-import os
 import uuid
 from datetime import datetime, timedelta
 
@@ -49,6 +48,7 @@ from rest_framework.exceptions import ValidationError
 
 from motcua.agencies.selectors import memberships_memo
 from motcua.catalog.models import CODE_RE as PROCEDURE_CODE_RE
+from motcua.common.conf import setting
 
 from . import services
 from .errors import DossierError, IdempotencyMismatch
@@ -67,10 +67,7 @@ MAX_KEY_LENGTH = 255
 
 
 def _setting(name: str, default: int) -> int:
-    value = getattr(settings, name, None)
-    if value is None:
-        value = os.environ.get(name) or default
-    return int(value)
+    return int(setting(name, default))
 
 
 def batch_size() -> int:
