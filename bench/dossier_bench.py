@@ -653,36 +653,46 @@ def bench_submissions(args, env, workdir: Path) -> dict:
     return bench_submissions_services(args)
 
 
-def bench_submissions_http(args, env, workdir: Path) -> dict:
-    """POST /api/v1/dossiers (online draft) then POST …/actions/submit, through gunicorn."""
+def bench_applicant():
+    """The first generated applicant account (bench.citizen.N), or None before generation."""
     from django.contrib.auth import get_user_model
-    from django.db import connection
-    from rest_framework.authtoken.models import Token
 
-    user = (
+    return (
         get_user_model()
         .objects.filter(username__startswith="bench.citizen.")
         .order_by("username")
         .first()
     )
+
+
+def submission_bodies(seed: int, n: int, **extra) -> list[dict]:
+    """n online-submission bodies (POST /api/v1/dossiers, channel 2) with `extra` fields."""
+    return [
+        {
+            "procedure": item["procedure_code"],
+            "channel": 2,
+            **extra,
+            "applicant": {k: v for k, v in item["applicant"].items() if v is not None},
+        }
+        for item in _submission_plan(seed, n)
+    ]
+
+
+def _write_bodies(path: Path, bodies: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(b, ensure_ascii=False) + "\n" for b in bodies))
+    return path
+
+
+def bench_submissions_http(args, env, workdir: Path) -> dict:
+    """POST /api/v1/dossiers (online draft) then POST …/actions/submit, through gunicorn."""
+    from django.db import connection
+    from rest_framework.authtoken.models import Token
+
+    user = bench_applicant()
     if user is None:
         return {"skipped": "no bench.citizen accounts: run bench/generate_dossiers.py first"}
     token, token_created = Token.objects.get_or_create(user=user)
-    bodies = workdir / "bodies.txt"
-    bodies.write_text(
-        "".join(
-            json.dumps(
-                {
-                    "procedure": item["procedure_code"],
-                    "channel": 2,
-                    "applicant": {k: v for k, v in item["applicant"].items() if v is not None},
-                },
-                ensure_ascii=False,
-            )
-            + "\n"
-            for item in _submission_plan(args.seed, 2000)
-        )
-    )
+    bodies = _write_bodies(workdir / "bodies.txt", submission_bodies(args.seed, 2000))
     script = workdir / "submit.lua"
     script.write_text(SUBMIT_SCRIPT)
     label = (
@@ -865,36 +875,17 @@ def bench_intake(args, env, workdir: Path) -> dict:
     """POST /api/v1/submissions through gunicorn while a Celery worker drains the queue; then
     wait until the queue is empty. Acknowledgements and processing are reported apart."""
     import redis
-    from django.contrib.auth import get_user_model
     from django.db import connection
     from rest_framework.authtoken.models import Token
 
     if shutil.which("wrk") is None:
         return {"skipped": "wrk is not installed"}
-    user = (
-        get_user_model()
-        .objects.filter(username__startswith="bench.citizen.")
-        .order_by("username")
-        .first()
-    )
+    user = bench_applicant()
     if user is None:
         return {"skipped": "no bench.citizen accounts: run bench/generate_dossiers.py first"}
     token, token_created = Token.objects.get_or_create(user=user)
-    bodies = workdir / "intake-bodies.txt"
-    bodies.write_text(
-        "".join(
-            json.dumps(
-                {
-                    "procedure": item["procedure_code"],
-                    "channel": 2,
-                    "submit": True,
-                    "applicant": {k: v for k, v in item["applicant"].items() if v is not None},
-                },
-                ensure_ascii=False,
-            )
-            + "\n"
-            for item in _submission_plan(args.seed, 2000)
-        )
+    bodies = _write_bodies(
+        workdir / "intake-bodies.txt", submission_bodies(args.seed, 2000, submit=True)
     )
     script = workdir / "intake.lua"
     script.write_text(INTAKE_SCRIPT)

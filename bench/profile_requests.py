@@ -149,26 +149,12 @@ def tracking(args, client) -> None:
 def _applicant_and_bodies(args, **extra):
     """The first bench applicant, its API token (and whether it was created here), the headers
     and --n + 21 online submission bodies (with `extra` fields)."""
-    from django.contrib.auth import get_user_model
     from rest_framework.authtoken.models import Token
 
-    user = (
-        get_user_model()
-        .objects.filter(username__startswith="bench.citizen.")
-        .order_by("username")
-        .first()
-    )
+    user = dossier_bench.bench_applicant()
     token, created = Token.objects.get_or_create(user=user)
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token.key}"}
-    bodies = [
-        {
-            "procedure": item["procedure_code"],
-            "channel": 2,
-            **extra,
-            "applicant": {k: v for k, v in item["applicant"].items() if v is not None},
-        }
-        for item in dossier_bench._submission_plan(args.seed, args.n + 21)
-    ]
+    bodies = dossier_bench.submission_bodies(args.seed, args.n + 21, **extra)
     return user, token, created, headers, bodies
 
 
